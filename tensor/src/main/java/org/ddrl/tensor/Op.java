@@ -1,0 +1,174 @@
+package org.ddrl.tensor;
+
+/**
+ * The op catalog: every primitive op, declared once. Backends provide a kernel per op (view ops are
+ * metadata only and shared by every backend); the autodiff module keeps one derivative rule per
+ * differentiable op; the reference backend evaluates every op in F64 as the test oracle.
+ *
+ * <p>Inputs are positional; optional inputs (a bias, a mask) are passed as null. Attributes (dims,
+ * eps, ...) travel in {@link Attrs} under the names listed here.
+ *
+ * <p>Everything else in the Tensor API is a composition of these: transpose and movedim (PERMUTE),
+ * narrow (SLICE), flatten and reshape (VIEW, or CONTIGUOUS then VIEW), broadcastTo (EXPAND), stack
+ * (UNSQUEEZE + CAT), split and chunk (SLICE), std (VAR + SQRT), linear (MATMUL + ADD), conv1d and conv2d
+ * (CONV3D on unsqueezed inputs).
+ */
+public enum Op {
+    // ---- creation: no tensor inputs
+    /** attrs: shape, dtype, value */
+    FULL(Kind.CREATION, 0, 0, false),
+    /** attrs: start, step, n, dtype */
+    ARANGE(Kind.CREATION, 0, 0, false),
+    /** attrs: start, end, n, dtype */
+    LINSPACE(Kind.CREATION, 0, 0, false),
+    /** attrs: n, m, dtype */
+    EYE(Kind.CREATION, 0, 0, false),
+    /** attrs: shape, dtype, low, high, seed, offset. Uniform in [low, high) from Philox. */
+    RAND_UNIFORM(Kind.CREATION, 0, 0, false),
+    /** attrs: shape, dtype, mean, std, seed, offset. Normal from Philox by Box-Muller. */
+    RAND_NORMAL(Kind.CREATION, 0, 0, false),
+    /** attrs: shape, dtype, low, high, seed, offset. Integers in [low, high) from Philox. */
+    RAND_INT(Kind.CREATION, 0, 0, false),
+
+    // ---- views: share storage, no kernel
+    /** attrs: shape. Fails when the strides cannot express the new shape. */
+    VIEW(Kind.VIEW, 1, 1, true),
+    /** attrs: dims */
+    PERMUTE(Kind.VIEW, 1, 1, true),
+    /** attrs: dim, start, end, step (step > 0) */
+    SLICE(Kind.VIEW, 1, 1, true),
+    /** attrs: dim, index */
+    SELECT(Kind.VIEW, 1, 1, true),
+    /** attrs: shape (broadcast target) */
+    EXPAND(Kind.VIEW, 1, 1, true),
+    /** attrs: dims (size-1 dims to drop) */
+    SQUEEZE(Kind.VIEW, 1, 1, true),
+    /** attrs: dim */
+    UNSQUEEZE(Kind.VIEW, 1, 1, true),
+
+    // ---- copies and data movement
+    /** Dense row-major copy (also the kernel behind clone). */
+    CONTIGUOUS(Kind.COPY, 1, 1, true),
+    /** attrs: dtype */
+    CAST(Kind.COPY, 1, 1, true),
+    /** inputs: 1 or more. attrs: dim */
+    CAT(Kind.COPY, 1, Integer.MAX_VALUE, true),
+    /** attrs: pads (before/after per dim, last dim first as in torch.nn.functional.pad), mode (constant|reflect|replicate), value */
+    PAD(Kind.COPY, 1, 1, true),
+    /** inputs: input, index (I64 or I32). attrs: dim */
+    GATHER(Kind.COPY, 2, 2, true),
+    /** inputs: input, index (1-d I64 or I32). attrs: dim */
+    INDEX_SELECT(Kind.COPY, 2, 2, true),
+    /** inputs: condition (BOOL), a, b */
+    WHERE(Kind.COPY, 3, 3, true),
+    /** inputs: input, mask (BOOL). attrs: value */
+    MASKED_FILL(Kind.COPY, 2, 2, true),
+
+    // ---- elementwise, one input
+    NEG(Kind.UNARY, 1, 1, true),
+    ABS(Kind.UNARY, 1, 1, true),
+    SQRT(Kind.UNARY, 1, 1, true),
+    RSQRT(Kind.UNARY, 1, 1, true),
+    EXP(Kind.UNARY, 1, 1, true),
+    LOG(Kind.UNARY, 1, 1, true),
+    SIN(Kind.UNARY, 1, 1, true),
+    COS(Kind.UNARY, 1, 1, true),
+    TANH(Kind.UNARY, 1, 1, true),
+    SIGMOID(Kind.UNARY, 1, 1, true),
+    RELU(Kind.UNARY, 1, 1, true),
+    /** attrs: approximate ("none": exact erf form, "tanh": tanh form) */
+    GELU(Kind.UNARY, 1, 1, true),
+    SILU(Kind.UNARY, 1, 1, true),
+    /** attrs: beta, threshold (linear above threshold / beta, as PyTorch) */
+    SOFTPLUS(Kind.UNARY, 1, 1, true),
+    /** attrs: min, max (either may be NaN meaning unbounded) */
+    CLAMP(Kind.UNARY, 1, 1, true),
+    LOGICAL_NOT(Kind.UNARY, 1, 1, false),
+
+    // ---- elementwise, two inputs with NumPy broadcasting
+    ADD(Kind.BINARY, 2, 2, true),
+    SUB(Kind.BINARY, 2, 2, true),
+    MUL(Kind.BINARY, 2, 2, true),
+    /** True division: integer inputs give a floating result. */
+    DIV(Kind.BINARY, 2, 2, true),
+    POW(Kind.BINARY, 2, 2, true),
+    MAXIMUM(Kind.BINARY, 2, 2, true),
+    MINIMUM(Kind.BINARY, 2, 2, true),
+    EQ(Kind.BINARY, 2, 2, false),
+    NE(Kind.BINARY, 2, 2, false),
+    LT(Kind.BINARY, 2, 2, false),
+    LE(Kind.BINARY, 2, 2, false),
+    GT(Kind.BINARY, 2, 2, false),
+    GE(Kind.BINARY, 2, 2, false),
+    LOGICAL_AND(Kind.BINARY, 2, 2, false),
+    LOGICAL_OR(Kind.BINARY, 2, 2, false),
+
+    // ---- reductions. attrs: dims (empty = all), keepdim
+    SUM(Kind.REDUCTION, 1, 1, true),
+    MEAN(Kind.REDUCTION, 1, 1, true),
+    /** attrs also: correction (0 = population, 1 = sample) */
+    VAR(Kind.REDUCTION, 1, 1, true),
+    MAX(Kind.REDUCTION, 1, 1, true),
+    MIN(Kind.REDUCTION, 1, 1, true),
+    /** attrs: dim, keepdim. Result I64; the first index wins ties. */
+    ARGMAX(Kind.REDUCTION, 1, 1, false),
+    ARGMIN(Kind.REDUCTION, 1, 1, false),
+    LOGSUMEXP(Kind.REDUCTION, 1, 1, true),
+
+    // ---- row-wise along one dim. attrs: dim
+    SOFTMAX(Kind.ROWWISE, 1, 1, true),
+    LOG_SOFTMAX(Kind.ROWWISE, 1, 1, true),
+
+    // ---- contractions and layers
+    /** [..., m, k] x [..., k, n] with broadcast batch dims; 1-d operands as in NumPy. */
+    MATMUL(Kind.CONTRACTION, 2, 2, true),
+    /** inputs: x, weight?, bias?. attrs: ndim (trailing dims normalized), eps */
+    LAYER_NORM(Kind.NORM, 1, 3, true),
+    /** inputs: x [N, C, *], weight [C]?, bias [C]?. attrs: groups, eps */
+    GROUP_NORM(Kind.NORM, 1, 3, true),
+    /** inputs: x, weight?. attrs: ndim, eps */
+    RMS_NORM(Kind.NORM, 1, 2, true),
+    /** inputs: x [N, C, D, H, W], weight [O, C/groups, kD, kH, kW], bias [O]?. attrs: stride, padding, dilation (3 each), groups */
+    CONV3D(Kind.CONTRACTION, 2, 3, true),
+    /**
+     * Scaled dot-product attention. inputs: q [..., Tq, E], k [..., Tk, E], v [..., Tk, Ev], mask?
+     * (BOOL, true = attend, or additive float; broadcast to [..., Tq, Tk]). attrs: causal, scale.
+     */
+    SDPA(Kind.CONTRACTION, 3, 4, true);
+
+    public enum Kind { CREATION, VIEW, COPY, UNARY, BINARY, REDUCTION, ROWWISE, CONTRACTION, NORM }
+
+    private final Kind kind;
+    private final int minInputs;
+    private final int maxInputs;
+    private final boolean differentiable;
+
+    Op(Kind kind, int minInputs, int maxInputs, boolean differentiable) {
+        this.kind = kind;
+        this.minInputs = minInputs;
+        this.maxInputs = maxInputs;
+        this.differentiable = differentiable;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int minInputs() {
+        return minInputs;
+    }
+
+    public int maxInputs() {
+        return maxInputs;
+    }
+
+    /** Whether gradients flow through this op (to its floating-point inputs). */
+    public boolean differentiable() {
+        return differentiable;
+    }
+
+    /** The PyTorch-style lower-case name used in messages, e.g. "log_softmax". */
+    public String opName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,27 @@
+package org.ddrl.tensor.cpu;
+
+import java.util.Map;
+import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.Kernel;
+import org.ddrl.tensor.Op;
+import org.ddrl.tensor.Tensor;
+
+/** contiguous and cast: strided copies with dtype conversion. */
+final class CopyKernels {
+    private CopyKernels() {}
+
+    static void register(Map<Op, Kernel> k) {
+        k.put(Op.CONTIGUOUS, (a, in) -> copy(in[0]));
+        k.put(Op.CAST, (a, in) -> {
+            Tensor out = CpuTensors.empty(a.dtype("dtype"), in[0].shape());
+            CpuTensors.copyCast(in[0], out);
+            return out;
+        });
+    }
+
+    private static Tensor copy(Tensor t) {
+        Tensor out = CpuTensors.empty(t.dtype(), t.shape());
+        CpuTensors.copyCast(t, out);
+        return out;
+    }
+}

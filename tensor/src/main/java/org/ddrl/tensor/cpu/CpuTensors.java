@@ -1,0 +1,130 @@
+package org.ddrl.tensor.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.ddrl.kernels.cpu.Parallel;
+import org.ddrl.tensor.DType;
+import org.ddrl.tensor.Device;
+import org.ddrl.tensor.Shapes;
+import org.ddrl.tensor.Tensor;
+
+/** Helpers every CPU kernel uses: memory access, new outputs, and dense copies of strided inputs. */
+public final class CpuTensors {
+    private CpuTensors() {}
+
+    /** The tensor's storage memory (whole storage; index it with offset and strides). */
+    public static MemorySegment seg(Tensor t) {
+        return ((CpuStorage) t.storage()).segment();
+    }
+
+    /** A new dense output. */
+    public static Tensor empty(DType dtype, int... shape) {
+        return Tensor.empty(dtype, Device.CPU, shape);
+    }
+
+    /**
+     * {@code t} broadcast to {@code shape}, converted to {@code dtype} and dense with offset 0; {@code t}
+     * itself when it already is. Kernels call this to turn any input view into a plain array.
+     */
+    public static Tensor dense(Tensor t, DType dtype, int[] shape) {
+        if (t.dtype() == dtype && t.offset() == 0 && t.isContiguous() && Arrays.equals(t.shape(), shape)) return t;
+        Tensor src = Arrays.equals(t.shape(), shape) ? t : t.expand(shape);
+        Tensor out = empty(dtype, shape);
+        copyCast(src, out);
+        return out;
+    }
+
+    /** {@code dense(t, t.dtype(), t.shape())}. */
+    public static Tensor dense(Tensor t) {
+        return dense(t, t.dtype(), t.shape());
+    }
+
+    /**
+     * Copies the elements of src (any view) into dst (dense, offset 0, same shape), converting dtype.
+     * Rows along the last dim are the unit of work; rows are split over the thread pool.
+     */
+    public static void copyCast(Tensor src, Tensor dst) {
+        int[] shape = src.shape();
+        long n = src.numel();
+        if (n == 0) return;
+        int r = shape.length;
+        int inner = r == 0 ? 1 : shape[r - 1];
+        long rows = n / inner;
+        long[] st = src.strides();
+        long innerStride = r == 0 ? 1 : st[r - 1];
+        MemorySegment s = seg(src), d = seg(dst);
+        DType sdt = src.dtype(), ddt = dst.dtype();
+        long soff = src.offset();
+        int es = sdt.byteSize();
+        boolean sameType = sdt == ddt;
+        boolean exactLong = !sdt.isFloatingPoint() && !ddt.isFloatingPoint();
+        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(inner, 1)), (lo, hi) -> {
+            int[] idx = new int[Math.max(r - 1, 0)];
+            long base = rowBase(lo, shape, st, idx) + soff;
+            for (long row = lo; row < hi; row++) {
+                long out = row * inner;
+                if (sameType && innerStride == 1) {
+                    MemorySegment.copy(s, base * es, d, out * es, (long) inner * es);
+                } else if (sameType) {
+                    copyStrided(s, base, innerStride, d, out, inner, es);
+                } else if (exactLong) {
+                    for (int j = 0; j < inner; j++) Elements.setL(d, ddt, out + j, Elements.getL(s, sdt, base + j * innerStride));
+                } else {
+                    for (int j = 0; j < inner; j++) Elements.setD(d, ddt, out + j, Elements.getD(s, sdt, base + j * innerStride));
+                }
+                base = nextRow(base, shape, st, idx);
+            }
+        });
+    }
+
+    private static void copyStrided(MemorySegment s, long base, long stride, MemorySegment d, long out, int n, int es) {
+        switch (es) {
+            case 4 -> {
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out + j,
+                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, base + j * stride));
+            }
+            case 8 -> {
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, out + j,
+                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, base + j * stride));
+            }
+            case 2 -> {
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, out + j,
+                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, base + j * stride));
+            }
+            default -> {
+                for (int j = 0; j < n; j++) d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, out + j,
+                        s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + j * stride));
+            }
+        }
+    }
+
+    /**
+     * Element offset (without the tensor's own offset) of the first element of row {@code row}, where rows
+     * run over all dims but the last in row-major order; fills idx with that row's multi-index.
+     */
+    public static long rowBase(long row, int[] shape, long[] strides, int[] idx) {
+        long off = 0;
+        for (int k = shape.length - 2; k >= 0; k--) {
+            int size = shape[k];
+            idx[k] = (int) (row % size);
+            row /= size;
+            off += idx[k] * strides[k];
+        }
+        return off;
+    }
+
+    /** Advances idx (over all dims but the last) by one row and returns the updated offset. */
+    public static long nextRow(long off, int[] shape, long[] strides, int[] idx) {
+        for (int k = shape.length - 2; k >= 0; k--) {
+            if (++idx[k] < shape[k]) return off + strides[k];
+            off -= (long) (shape[k] - 1) * strides[k];
+            idx[k] = 0;
+        }
+        return off;
+    }
+
+    /** "f32[2, 3]" for messages. */
+    public static String desc(Tensor t) {
+        return t.dtype().name().toLowerCase() + Shapes.str(t.shape());
+    }
+}
