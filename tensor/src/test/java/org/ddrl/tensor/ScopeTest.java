@@ -1,0 +1,77 @@
+package org.ddrl.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.ddrl.kernels.cpu.HostMemory;
+import org.junit.jupiter.api.Test;
+
+/** Deterministic release of tensors through scopes, and the accounting that proves it. */
+class ScopeTest {
+
+    @Test
+    void allocatedBytesReturnToBaseline() {
+        long before = HostMemory.allocatedBytes();
+        try (Scope scope = Scope.open()) {
+            Tensor a = Tensor.ones(DType.F32, Device.CPU, 256, 256);
+            Tensor b = a.transpose(0, 1).contiguous().to(DType.F64);
+            assertTrue(HostMemory.allocatedBytes() >= before + 256 * 256 * (4 + 4 + 8), "three buffers are live");
+            assertTrue(scope.size() >= 3);
+            assertFalse(b.storage().isReleased());
+        }
+        assertEquals(before, HostMemory.allocatedBytes(), "every buffer of the scope is freed on close");
+    }
+
+    @Test
+    void keptTensorsMoveToTheEnclosingScope() {
+        long before = HostMemory.allocatedBytes();
+        try (Scope outer = Scope.open()) {
+            Tensor kept;
+            Tensor dropped;
+            try (Scope inner = Scope.open()) {
+                dropped = Tensor.ones(DType.F32, Device.CPU, 1000);
+                kept = inner.keep(Tensor.full(2, DType.F32, Device.CPU, 1000));
+            }
+            assertTrue(dropped.storage().isReleased());
+            assertFalse(kept.storage().isReleased());
+            assertEquals(2.0, kept.toFloatArray()[999]);
+            assertEquals(1, outer.size());
+        }
+        assertEquals(before, HostMemory.allocatedBytes());
+    }
+
+    @Test
+    void useAfterCloseIsAClearError() {
+        Tensor t;
+        try (Scope scope = Scope.open()) {
+            t = Tensor.ones(DType.F32, Device.CPU, 3);
+        }
+        var e = assertThrows(IllegalStateException.class, () -> t.contiguous().copy());
+        assertTrue(e.getMessage().contains("released") && e.getMessage().contains("Scope"), e.getMessage());
+        var e2 = assertThrows(IllegalStateException.class, t::toFloatArray);
+        assertTrue(e2.getMessage().contains("released"), e2.getMessage());
+    }
+
+    @Test
+    void scopesCloseInReverseOrder() {
+        Scope outer = Scope.open();
+        Scope inner = Scope.open();
+        var e = assertThrows(IllegalStateException.class, outer::close);
+        assertTrue(e.getMessage().contains("reverse order"), e.getMessage());
+        inner.close();
+        outer.close();
+        assertEquals(null, Scope.current());
+    }
+
+    @Test
+    void viewsKeepTheirStorageAlive() {
+        Tensor view;
+        try (Scope scope = Scope.open()) {
+            Tensor base = Tensor.arange(0, 12, 1, DType.F32, Device.CPU).view(3, 4);
+            view = scope.keep(base.t());
+        }
+        assertEquals(4.0f, view.contiguous().toFloatArray()[1]);
+    }
+}
