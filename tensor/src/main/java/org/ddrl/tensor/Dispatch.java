@@ -8,6 +8,8 @@ import java.util.Arrays;
  */
 public final class Dispatch {
     private static volatile Interceptor interceptor;
+    /** How deep this thread is inside kernels: ops that kernels call are internal, never recorded. */
+    private static final ThreadLocal<int[]> KERNEL_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private Dispatch() {}
 
@@ -31,7 +33,7 @@ public final class Dispatch {
             throw new IllegalArgumentException(op.opName() + ": expects " + arity(op) + " inputs, got " + inputs.length);
         }
         Interceptor i = interceptor;
-        return i == null ? run(op, attrs, inputs) : i.call(op, attrs, inputs, Dispatch::run);
+        return i == null || KERNEL_DEPTH.get()[0] > 0 ? run(op, attrs, inputs) : i.call(op, attrs, inputs, Dispatch::run);
     }
 
     private static String arity(Op op) {
@@ -63,7 +65,22 @@ public final class Dispatch {
         if (k == null) {
             throw new UnsupportedOperationException(op.opName() + ": no kernel on device " + device + " for inputs " + describe(inputs));
         }
-        return k.apply(attrs, inputs);
+        if (op == Op.ASSIGN && !Arrays.equals(Shapes.broadcast("assign", inputs[1].shape(), inputs[0].shape()), inputs[0].shape())) {
+            throw new IllegalArgumentException("assign: source shape " + Shapes.str(inputs[1].shape())
+                    + " does not broadcast to destination " + Shapes.str(inputs[0].shape()));
+        }
+        // Temporaries a kernel allocates (dense copies of strided inputs...) die with the call; only the
+        // result outlives it, in the caller's scope.
+        int[] depth = KERNEL_DEPTH.get();
+        depth[0]++;
+        try (Scope kernelScope = Scope.open()) {
+            Tensor out = k.apply(attrs, inputs);
+            kernelScope.keep(out);
+            if (op == Op.ASSIGN) inputs[0].storage().bumpVersion();
+            return out;
+        } finally {
+            depth[0]--;
+        }
     }
 
     /** "f32[2, 3] on cpu, i64[4] on cpu" for error messages. */

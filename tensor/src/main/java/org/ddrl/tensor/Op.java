@@ -64,6 +64,12 @@ public enum Op {
     /** inputs: input, mask (BOOL). attrs: value */
     MASKED_FILL(Kind.COPY, 2, 2, true),
 
+    /**
+     * In place: writes src (inputs[1], broadcast to dst's shape and converted to dst's dtype) into the view
+     * dst (inputs[0]) and returns dst. Bumps dst's storage version. The only op that writes to its input.
+     */
+    ASSIGN(Kind.COPY, 2, 2, false),
+
     // ---- elementwise, one input
     NEG(Kind.UNARY, 1, 1, true),
     ABS(Kind.UNARY, 1, 1, true),

@@ -9,6 +9,7 @@ public abstract class Storage {
     private final Device device;
     private final long byteSize;
     private volatile boolean released;
+    private volatile int version;
     /** The scope that releases this storage when it closes; null when the GC owns it. Guarded by the owner thread. */
     Scope owner;
 
@@ -23,6 +24,16 @@ public abstract class Storage {
 
     public final long byteSize() {
         return byteSize;
+    }
+
+    /** Counts in-place writes, so autodiff can tell when a tensor it saved for backward was modified. */
+    public final int version() {
+        return version;
+    }
+
+    /** Called by every in-place write into this storage. */
+    public final void bumpVersion() {
+        version++;
     }
 
     public final boolean isReleased() {

@@ -20,6 +20,12 @@ public final class Tensor {
     private final long[] strides;
     private final long offset;
 
+    // autodiff state; the engine lives in the autodiff module (see GradEngine)
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Object gradNode;
+    private java.util.List<java.util.function.UnaryOperator<Tensor>> hooks;
+
     /** Wraps storage in a view; checks that every element the view can address lies inside the storage. */
     public Tensor(Storage storage, DType dtype, int[] shape, long[] strides, long offset) {
         if (shape.length != strides.length) {
@@ -761,6 +767,118 @@ public final class Tensor {
     /** Matrix product with NumPy semantics (batch dims broadcast, 1-d operands promoted then squeezed). */
     public Tensor matmul(Tensor other) {
         return Dispatch.call(Op.MATMUL, Attrs.NONE, this, other);
+    }
+
+    // ------------------------------------------------------------------ in place
+
+    /** Writes src (broadcast to this shape, converted to this dtype) into this view; returns this. */
+    public Tensor copyFrom(Tensor src) {
+        return Dispatch.call(Op.ASSIGN, Attrs.NONE, this, src);
+    }
+
+    /** Sets every element of this view to v; returns this. */
+    public Tensor fill(double v) {
+        return copyFrom(scalar(v, dtype, device()));
+    }
+
+    public Tensor zero() {
+        return fill(0);
+    }
+
+    // ------------------------------------------------------------------ autodiff
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf tensor as a variable whose gradient backward() accumulates into grad(). Returns this. */
+    public Tensor requiresGrad(boolean on) {
+        if (!on && gradNode != null) {
+            throw new IllegalStateException("requiresGrad(false): this tensor is the result of an op on tensors that require"
+                    + " grad (not a leaf); use detach() to get a tensor without history");
+        }
+        if (on && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("requiresGrad: only floating tensors can require gradients, this one is " + dtype);
+        }
+        if (on) GradEngine.get();
+        requiresGrad = on;
+        return this;
+    }
+
+    /** The accumulated gradient, or null before the first backward(). */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the gradient (null clears it); its shape must match. */
+    public void setGrad(Tensor g) {
+        if (g != null && !Arrays.equals(g.shape, shape)) {
+            throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.shape) + " does not match tensor shape " + Shapes.str(shape));
+        }
+        grad = g;
+    }
+
+    /** Sets the gradient to zeros in place (keeping its memory), as optimizers do between steps. */
+    public void zeroGrad() {
+        if (grad != null) {
+            try (var g = GradMode.noGrad()) {
+                grad.zero();
+            }
+        }
+    }
+
+    /** The same data without history: a leaf that does not require grad. */
+    public Tensor detach() {
+        return new Tensor(storage, dtype, shape, strides, offset);
+    }
+
+    /** True for tensors created by the user rather than by an op on tensors that require grad. */
+    public boolean isLeaf() {
+        return gradNode == null;
+    }
+
+    /** The engine's graph node that produced this tensor; for the autodiff module. */
+    public Object gradNode() {
+        return gradNode;
+    }
+
+    /** Attaches the graph node that produced this tensor (which then requires grad); for the autodiff module. */
+    public void setGradNode(Object node) {
+        this.gradNode = node;
+        this.requiresGrad = node != null;
+    }
+
+    /** Registers a function applied to this leaf's incoming gradient before it is accumulated. */
+    public void registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        if (hooks == null) hooks = new java.util.ArrayList<>();
+        hooks.add(hook);
+    }
+
+    /** The registered gradient hooks (empty when none). */
+    public java.util.List<java.util.function.UnaryOperator<Tensor>> hooks() {
+        return hooks == null ? java.util.List.of() : java.util.Collections.unmodifiableList(hooks);
+    }
+
+    /** Backward from a one-element tensor (seed 1). */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalStateException("backward: needs a one-element tensor (a loss) or an explicit output gradient; shape is "
+                    + Shapes.str(shape));
+        }
+        backward(Tensor.ones(dtype, device(), shape), false);
+    }
+
+    public void backward(Tensor gradOutput) {
+        backward(gradOutput, false);
+    }
+
+    /** Accumulates gradients into every leaf reachable from this tensor; retainGraph keeps the graph for another backward. */
+    public void backward(Tensor gradOutput, boolean retainGraph) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no graph; call requiresGrad(true)"
+                    + " on the inputs you want gradients for before computing it");
+        }
+        GradEngine.get().backward(this, gradOutput, retainGraph);
     }
 
     // ------------------------------------------------------------------ printing

@@ -61,6 +61,26 @@ class CoreOpsTest {
         OpCheck.check(Op.EXPAND, Attrs.of("shape", new int[] {4, 3, 6, 7}), y);
     }
 
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void assignWritesIntoViews(DType dt) {
+        Tensor src = OpCheck.random(rnd, DType.F64, 5, 1);
+        for (String layout : new String[] {"transposed", "strided", "offset"}) {
+            Tensor dst = OpCheck.relayout(OpCheck.random(rnd, dt, 3, 5, 7), layout);
+            int version = dst.storage().version();
+            OpCheck.check(Op.ASSIGN, Attrs.NONE, dst, src);
+            assertEquals(version + 1, dst.storage().version(), "in-place writes bump the storage version");
+        }
+        Tensor x = Tensor.zeros(DType.F32, Device.CPU, 4, 6);
+        x.slice(1, 1, 6, 2).fill(3);
+        assertArrayEquals(new float[] {0, 3, 0, 3, 0, 3}, x.select(0, 2).toFloatArray());
+        Tensor y = Tensor.arange(0, 6, 1, DType.F32, Device.CPU);
+        y.slice(0, 1, 6).copyFrom(y.slice(0, 0, 5)); // overlapping source: copied first, no smearing
+        assertArrayEquals(new float[] {0, 0, 1, 2, 3, 4}, y.toFloatArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> x.copyFrom(Tensor.zeros(5)));
+        assertTrue(e.getMessage().contains("[5]") && e.getMessage().contains("[4, 6]"), e.getMessage());
+    }
+
     @Test
     void viewsShareStorage() {
         Tensor x = Tensor.arange(0, 24, 1, DType.F32, Device.CPU).view(2, 3, 4);

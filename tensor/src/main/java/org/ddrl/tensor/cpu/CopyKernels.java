@@ -17,6 +17,16 @@ final class CopyKernels {
             CpuTensors.copyCast(in[0], out);
             return out;
         });
+        k.put(Op.ASSIGN, (a, in) -> assign(in[0], in[1]));
+    }
+
+    /** Writes src (broadcast, converted) into the view dst. A source sharing dst's storage is copied first. */
+    private static Tensor assign(Tensor dst, Tensor src) {
+        int[] shape = dst.shape();
+        Tensor s = java.util.Arrays.equals(src.shape(), shape) ? src : src.expand(shape);
+        if (s.storage() == dst.storage()) s = copy(s);
+        CpuTensors.copyCast(s, dst);
+        return dst;
     }
 
     private static Tensor copy(Tensor t) {

@@ -40,8 +40,9 @@ public final class CpuTensors {
     }
 
     /**
-     * Copies the elements of src (any view) into dst (dense, offset 0, same shape), converting dtype.
-     * Rows along the last dim are the unit of work; rows are split over the thread pool.
+     * Copies the elements of src into dst (both any views of the same shape), converting dtype. Rows along
+     * the last dim are the unit of work and are split over the thread pool. src must not overlap dst
+     * unless they share storage exactly as the same view; callers copy overlapping sources first.
      */
     public static void copyCast(Tensor src, Tensor dst) {
         int[] shape = src.shape();
@@ -50,49 +51,49 @@ public final class CpuTensors {
         int r = shape.length;
         int inner = r == 0 ? 1 : shape[r - 1];
         long rows = n / inner;
-        long[] st = src.strides();
-        long innerStride = r == 0 ? 1 : st[r - 1];
+        long[] st = src.strides(), dt = dst.strides();
+        long sInner = r == 0 ? 1 : st[r - 1], dInner = r == 0 ? 1 : dt[r - 1];
         MemorySegment s = seg(src), d = seg(dst);
         DType sdt = src.dtype(), ddt = dst.dtype();
-        long soff = src.offset();
+        long soff = src.offset(), doff = dst.offset();
         int es = sdt.byteSize();
         boolean sameType = sdt == ddt;
         boolean exactLong = !sdt.isFloatingPoint() && !ddt.isFloatingPoint();
         Parallel.forRange(rows, Math.max(1, 16384 / Math.max(inner, 1)), (lo, hi) -> {
-            int[] idx = new int[Math.max(r - 1, 0)];
-            long base = rowBase(lo, shape, st, idx) + soff;
+            int[] si = new int[Math.max(r - 1, 0)], di = new int[Math.max(r - 1, 0)];
+            long sb = rowBase(lo, shape, st, si) + soff, db = rowBase(lo, shape, dt, di) + doff;
             for (long row = lo; row < hi; row++) {
-                long out = row * inner;
-                if (sameType && innerStride == 1) {
-                    MemorySegment.copy(s, base * es, d, out * es, (long) inner * es);
+                if (sameType && sInner == 1 && dInner == 1) {
+                    MemorySegment.copy(s, sb * es, d, db * es, (long) inner * es);
                 } else if (sameType) {
-                    copyStrided(s, base, innerStride, d, out, inner, es);
+                    copyStrided(s, sb, sInner, d, db, dInner, inner, es);
                 } else if (exactLong) {
-                    for (int j = 0; j < inner; j++) Elements.setL(d, ddt, out + j, Elements.getL(s, sdt, base + j * innerStride));
+                    for (int j = 0; j < inner; j++) Elements.setL(d, ddt, db + j * dInner, Elements.getL(s, sdt, sb + j * sInner));
                 } else {
-                    for (int j = 0; j < inner; j++) Elements.setD(d, ddt, out + j, Elements.getD(s, sdt, base + j * innerStride));
+                    for (int j = 0; j < inner; j++) Elements.setD(d, ddt, db + j * dInner, Elements.getD(s, sdt, sb + j * sInner));
                 }
-                base = nextRow(base, shape, st, idx);
+                sb = nextRow(sb, shape, st, si);
+                db = nextRow(db, shape, dt, di);
             }
         });
     }
 
-    private static void copyStrided(MemorySegment s, long base, long stride, MemorySegment d, long out, int n, int es) {
+    private static void copyStrided(MemorySegment s, long base, long stride, MemorySegment d, long out, long dstride, int n, int es) {
         switch (es) {
             case 4 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out + j,
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out + j * dstride,
                         s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, base + j * stride));
             }
             case 8 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, out + j,
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, out + j * dstride,
                         s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, base + j * stride));
             }
             case 2 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, out + j,
+                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, out + j * dstride,
                         s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, base + j * stride));
             }
             default -> {
-                for (int j = 0; j < n; j++) d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, out + j,
+                for (int j = 0; j < n; j++) d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, out + j * dstride,
                         s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + j * stride));
             }
         }

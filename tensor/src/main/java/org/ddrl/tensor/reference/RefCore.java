@@ -35,6 +35,11 @@ final class RefCore {
         });
         k.put(Op.CONTIGUOUS, (a, in) -> in[0]);
         k.put(Op.CAST, (a, in) -> in[0].roundTo(a.dtype("dtype")));
+        k.put(Op.ASSIGN, (a, in) -> {
+            RefTensor out = RefTensor.zeros(in[0].dtype(), in[0].shape());
+            for (int f = 0; f < out.numel(); f++) out.data()[f] = Reference.round(in[1].getBroadcast(out.index(f)), out.dtype());
+            return out;
+        });
         k.put(Op.VIEW, (a, in) -> new RefTensor(in[0].data(), a.ints("shape"), in[0].dtype()));
         k.put(Op.PERMUTE, RefCore::permute);
         k.put(Op.SLICE, RefCore::slice);
