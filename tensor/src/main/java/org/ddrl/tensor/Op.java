@@ -59,6 +59,12 @@ public enum Op {
     GATHER(Kind.COPY, 2, 2, true),
     /** inputs: input, index (1-d I64 or I32). attrs: dim */
     INDEX_SELECT(Kind.COPY, 2, 2, true),
+    /**
+     * inputs: base, index (I64 or I32, same rank as src), src. attrs: dim. A copy of base with src added at
+     * the indexed positions (out[index[i][j]][j] += src[i][j] for dim 0); duplicate indices accumulate.
+     * The backward of gather and index_select.
+     */
+    SCATTER_ADD(Kind.COPY, 3, 3, true),
     /** inputs: condition (BOOL), a, b */
     WHERE(Kind.COPY, 3, 3, true),
     /** inputs: input, mask (BOOL). attrs: value */
@@ -90,6 +96,8 @@ public enum Op {
     /** attrs: min, max (either may be NaN meaning unbounded) */
     CLAMP(Kind.UNARY, 1, 1, true),
     LOGICAL_NOT(Kind.UNARY, 1, 1, false),
+    /** The error function; also what the exact GELU's derivative is built from. */
+    ERF(Kind.UNARY, 1, 1, true),
 
     // ---- elementwise, two inputs with NumPy broadcasting
     ADD(Kind.BINARY, 2, 2, true),
@@ -136,6 +144,16 @@ public enum Op {
     RMS_NORM(Kind.NORM, 1, 2, true),
     /** inputs: x [N, C, D, H, W], weight [O, C/groups, kD, kH, kW], bias [O]?. attrs: stride, padding, dilation (3 each), groups */
     CONV3D(Kind.CONTRACTION, 2, 3, true),
+    /**
+     * Gradient of CONV3D with respect to its input. inputs: gradOutput [N, O, Do, Ho, Wo], weight.
+     * attrs: stride, padding, dilation, groups as the forward, inputShape (the forward input's shape).
+     */
+    CONV3D_BACKWARD_INPUT(Kind.CONTRACTION, 2, 2, false),
+    /**
+     * Gradient of CONV3D with respect to its weight. inputs: x, gradOutput. attrs: stride, padding,
+     * dilation, groups as the forward, weightShape.
+     */
+    CONV3D_BACKWARD_WEIGHT(Kind.CONTRACTION, 2, 2, false),
     /**
      * Scaled dot-product attention. inputs: q [..., Tq, E], k [..., Tk, E], v [..., Tk, Ev], mask?
      * (BOOL, true = attend, or additive float; broadcast to [..., Tq, Tk]). attrs: causal, scale.

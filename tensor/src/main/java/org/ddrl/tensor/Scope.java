@@ -66,6 +66,19 @@ public final class Scope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Gives t's storage the lifetime of {@code owner}'s storage: it moves to the scope that will release
+     * owner (or to the garbage collector). For results tied to another tensor, such as gradients.
+     */
+    public static Tensor transferToOwnerOf(Tensor t, Tensor owner) {
+        Storage st = t.storage();
+        Scope target = owner.storage().owner;
+        if (st == owner.storage() || st.owner == target) return t;
+        st.owner = target;
+        if (target != null) target.owned.add(st);
+        return t;
+    }
+
     /** Keeps several tensors; see {@link #keep(Tensor)}. */
     public void keep(Tensor... ts) {
         for (Tensor t : ts) keep(t);

@@ -583,6 +583,11 @@ public final class Tensor {
         return Dispatch.call(Op.GATHER, Attrs.of("dim", dim), this, index);
     }
 
+    /** A copy of this tensor with src added at the positions index names along dim (duplicates accumulate). */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return Dispatch.call(Op.SCATTER_ADD, Attrs.of("dim", dim), this, index, src);
+    }
+
     /** Picks entries of dim by a 1-d index tensor. */
     public Tensor indexSelect(int dim, Tensor index) {
         return Dispatch.call(Op.INDEX_SELECT, Attrs.of("dim", dim), this, index);
@@ -617,6 +622,7 @@ public final class Tensor {
     public Tensor relu() { return unary(Op.RELU); }
     public Tensor silu() { return unary(Op.SILU); }
     public Tensor logicalNot() { return unary(Op.LOGICAL_NOT); }
+    public Tensor erf() { return unary(Op.ERF); }
 
     /** Exact GELU, x * Phi(x). */
     public Tensor gelu() {

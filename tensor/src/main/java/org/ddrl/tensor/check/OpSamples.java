@@ -99,6 +99,8 @@ public final class OpSamples {
         SAMPLES.put(Op.PAD, (r, dt) -> s(Attrs.of("pads", new int[] {1, 2, 0, 3}, "mode", "constant", "value", 0.5),
                 transposed(r, dt, -2, 2, 3, 5, 7)));
         SAMPLES.put(Op.GATHER, (r, dt) -> s(Attrs.of("dim", 1), rand(r, dt, 5, 7), range(r, DType.I64, 0, 7, 5, 3)));
+        SAMPLES.put(Op.SCATTER_ADD, (r, dt) -> s(Attrs.of("dim", 0), rand(r, dt, 5, 7), range(r, DType.I64, 0, 5, 9, 6),
+                rand(r, dt, 9, 7)));
         SAMPLES.put(Op.INDEX_SELECT, (r, dt) -> s(Attrs.of("dim", 0), rand(r, dt, 5, 7), range(r, DType.I64, 0, 5, 9)));
         SAMPLES.put(Op.WHERE, (r, dt) -> s(Attrs.NONE, range(r, DType.BOOL, 0, 2, 3, 1, 17), rand(r, dt, 3, 5, 17), rand(r, dt, 17)));
         SAMPLES.put(Op.MASKED_FILL, (r, dt) -> s(Attrs.of("value", -1.0), transposed(r, dt, -2, 2, 3, 17, 5),
@@ -106,6 +108,7 @@ public final class OpSamples {
 
         Attrs none = Attrs.NONE;
         for (Op op : new Op[] {Op.NEG, Op.ABS, Op.EXP, Op.SIN, Op.COS, Op.TANH, Op.SIGMOID, Op.RELU, Op.SILU}) unary(op, -3, 3, none);
+        unary(Op.ERF, -4, 4, none);
         unary(Op.SQRT, 0.01, 4, none);
         unary(Op.RSQRT, 0.01, 4, none);
         unary(Op.LOG, 0.01, 4, none);
@@ -138,6 +141,12 @@ public final class OpSamples {
         SAMPLES.put(Op.CONV3D, (r, dt) -> s(16, Attrs.of("stride", new int[] {1, 2, 1}, "padding", new int[] {1, 1, 0},
                 "dilation", new int[] {1, 1, 2}, "groups", 2), range(r, dt, -1, 1, 2, 4, 5, 7, 9), range(r, dt, -1, 1, 6, 2, 3, 3, 3),
                 rand(r, dt, 6)));
+        SAMPLES.put(Op.CONV3D_BACKWARD_INPUT, (r, dt) -> s(16, Attrs.of("stride", new int[] {1, 2, 1}, "padding", new int[] {1, 1, 0},
+                "dilation", new int[] {1, 1, 2}, "groups", 2, "inputShape", new int[] {2, 4, 5, 7, 9}),
+                range(r, dt, -1, 1, 2, 6, 5, 4, 5), range(r, dt, -1, 1, 6, 2, 3, 3, 3)));
+        SAMPLES.put(Op.CONV3D_BACKWARD_WEIGHT, (r, dt) -> s(16, Attrs.of("stride", new int[] {1, 2, 1}, "padding", new int[] {1, 1, 0},
+                "dilation", new int[] {1, 1, 2}, "groups", 2, "weightShape", new int[] {6, 2, 3, 3, 3}),
+                range(r, dt, -1, 1, 2, 4, 5, 7, 9), range(r, dt, -1, 1, 2, 6, 5, 4, 5)));
         SAMPLES.put(Op.SDPA, (r, dt) -> s(8, Attrs.of("causal", true, "scale", Double.NaN),
                 range(r, dt, -1, 1, 2, 17, 3, 16).transpose(1, 2), range(r, dt, -1, 1, 2, 3, 33, 16), range(r, dt, -1, 1, 2, 3, 33, 8),
                 range(r, DType.BOOL, 0, 2, 17, 33).logicalOr(Tensor.eye(17, 33, DType.BOOL, cpu))));

@@ -27,6 +27,8 @@ public final class CpuBackend implements Backend {
         ConvKernels.register(kernels);
         AttentionKernels.register(kernels);
         RandomKernels.register(kernels);
+        ScatterKernels.register(kernels);
+        SpecialKernels.register(kernels);
     }
 
     @Override

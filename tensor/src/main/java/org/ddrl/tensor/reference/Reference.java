@@ -30,6 +30,7 @@ public final class Reference {
         RefConv.register(KERNELS);
         RefAttention.register(KERNELS);
         RefRandom.register(KERNELS);
+        RefSpecial.register(KERNELS);
     }
 
     private Reference() {}
