@@ -97,7 +97,10 @@ public final class Engine implements GradEngine {
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         for (Tensor t : wrt) found.put(t, null);
         walk(root, gradOutput, retainGraph, (leaf, g) -> {
-            if (found.containsKey(leaf)) found.merge(leaf, g, Tensor::add);
+            if (!found.containsKey(leaf)) return;
+            Tensor prev = found.get(leaf);
+            // the walk's scope closes on return: move the result out to the caller's scope
+            found.put(leaf, Scope.current().keep(prev == null ? g : prev.add(g)));
         });
         Tensor[] out = new Tensor[wrt.length];
         for (int i = 0; i < wrt.length; i++) out[i] = found.get(wrt[i]);
@@ -124,9 +127,10 @@ public final class Engine implements GradEngine {
                 Tensor[] inputs = node.inputs();
                 Tensor[] grads = node.run(g);
                 for (int i = 0; i < inputs.length; i++) {
-                    if (!node.needsGrad[i] || grads[i] == null) continue;
+                    Tensor raw = i < grads.length ? grads[i] : null;
+                    if (!node.needsGrad[i] || raw == null) continue;
                     Tensor in = inputs[i];
-                    Tensor gi = GradUtil.sumToShape(grads[i], in.shape());
+                    Tensor gi = GradUtil.sumToShape(raw, in.shape());
                     if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
                     Node parent = (Node) in.gradNode();
                     if (parent != null) pending.merge(parent, gi, Tensor::add);
