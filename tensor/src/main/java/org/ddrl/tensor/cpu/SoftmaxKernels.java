@@ -1,0 +1,138 @@
+package org.ddrl.tensor.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.ddrl.kernels.cpu.Parallel;
+import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.DType;
+import org.ddrl.tensor.Shapes;
+import org.ddrl.tensor.Tensor;
+
+/**
+ * softmax and log_softmax along one dim, stable by subtracting the row max: a max pass, an exp-sum pass
+ * and a scale (or shift) pass per row. A row of all -inf gives NaN, as in PyTorch. A dim other than the
+ * last is moved last by one copy in, and the result moved back by one copy out.
+ */
+final class SoftmaxKernels {
+    /** Elements per float block of the exp sum. */
+    private static final int BLOCK = 1024;
+
+    private SoftmaxKernels() {}
+
+    static Tensor apply(boolean log, Attrs a, Tensor x) {
+        String name = log ? "log_softmax" : "softmax";
+        ReductionKernels.requireFloating(name, x);
+        int rank = x.dim();
+        int d = Shapes.dim(name, a.i("dim"), rank);
+        int[] shape = x.shape();
+        Tensor out = CpuTensors.empty(x.dtype(), shape);
+        if (out.numel() == 0) return out;
+        DType cdt = ReductionKernels.floatCompute(x.dtype());
+        if (rank == 0 || d == rank - 1) {
+            Tensor src = x.isContiguous() && x.dtype() == cdt ? x : CpuTensors.dense(x, cdt, shape);
+            Tensor dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
+            rows(log, src, dst, rank == 0 ? 1 : shape[d]);
+            if (dst != out) CpuTensors.copyCast(dst, out);
+            return out;
+        }
+        int[] perm = new int[rank], back = new int[rank];
+        for (int i = 0, j = 0; i < rank; i++) if (i != d) perm[j++] = i;
+        perm[rank - 1] = d;
+        for (int i = 0; i < rank; i++) back[perm[i]] = i;
+        Tensor moved = x.permute(perm);
+        Tensor src = CpuTensors.dense(moved, cdt, moved.shape());
+        // The copy can be overwritten in place; the input itself (when it already was dense) cannot.
+        Tensor dst = src.storage() == x.storage() ? CpuTensors.empty(cdt, moved.shape()) : src;
+        rows(log, src, dst, shape[d]);
+        CpuTensors.copyCast(dst.permute(back), out);
+        return out;
+    }
+
+    /** Every row of len elements of the contiguous src into the dense dst (which may be src itself). */
+    private static void rows(boolean log, Tensor src, Tensor dst, int len) {
+        MemorySegment s = CpuTensors.seg(src), o = CpuTensors.seg(dst);
+        long sb = src.offset(), ob = dst.offset();
+        boolean f32 = src.dtype() == DType.F32;
+        Parallel.forRange(src.numel() / len, Math.max(1, ReduceParallel.CHUNK / len), (lo, hi) -> {
+            for (long r = lo; r < hi; r++) {
+                long so = sb + r * len, oo = ob + r * len;
+                if (f32) rowF32(log, s, so, o, oo, len);
+                else rowF64(log, s, so, o, oo, len);
+            }
+        });
+    }
+
+    private static void rowF32(boolean log, MemorySegment s, long so, MemorySegment o, long oo, int n) {
+        var sp = ReduceF32.S;
+        int l = ReduceF32.L;
+        float m = ReduceF32.max(s, so, n);
+        FloatVector mv = FloatVector.broadcast(sp, m);
+        if (log) {
+            float lse = (float) Math.log(ReduceF32.sumExp(s, so, n, m));
+            FloatVector lv = FloatVector.broadcast(sp, lse);
+            int i = 0;
+            for (; i <= n - l; i += l) ReduceF32.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
+            for (; i < n; i++) o.setAtIndex(JAVA_FLOAT, oo + i, (s.getAtIndex(JAVA_FLOAT, so + i) - m) - lse);
+            return;
+        }
+        // exp(x - max) is stored and summed in float vectors over blocks, the block totals in double, so
+        // long rows (a large vocabulary) keep F32 accuracy.
+        double sum = 0;
+        int i = 0;
+        while (i <= n - l) {
+            FloatVector acc = FloatVector.zero(sp);
+            for (int end = Math.min(n - l, i + BLOCK - l); i <= end; i += l) {
+                FloatVector e = ReduceF32.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
+                e.intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
+                acc = acc.add(e);
+            }
+            sum += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(s.getAtIndex(JAVA_FLOAT, so + i) - m);
+            o.setAtIndex(JAVA_FLOAT, oo + i, e);
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        FloatVector iv = FloatVector.broadcast(sp, inv);
+        for (i = 0; i <= n - l; i += l) ReduceF32.load(o, oo + i).mul(iv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
+        for (; i < n; i++) o.setAtIndex(JAVA_FLOAT, oo + i, o.getAtIndex(JAVA_FLOAT, oo + i) * inv);
+    }
+
+    private static void rowF64(boolean log, MemorySegment s, long so, MemorySegment o, long oo, int n) {
+        var sp = ReduceF64.S;
+        int l = ReduceF64.L;
+        double m = ReduceF64.max(s, so, n);
+        DoubleVector mv = DoubleVector.broadcast(sp, m);
+        if (log) {
+            double lse = Math.log(ReduceF64.sumExp(s, so, n, m));
+            DoubleVector lv = DoubleVector.broadcast(sp, lse);
+            int i = 0;
+            for (; i <= n - l; i += l) ReduceF64.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
+            for (; i < n; i++) o.setAtIndex(JAVA_DOUBLE, oo + i, (s.getAtIndex(JAVA_DOUBLE, so + i) - m) - lse);
+            return;
+        }
+        DoubleVector acc = DoubleVector.zero(sp);
+        int i = 0;
+        for (; i <= n - l; i += l) {
+            DoubleVector e = ReduceF64.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
+            e.intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double e = Math.exp(s.getAtIndex(JAVA_DOUBLE, so + i) - m);
+            o.setAtIndex(JAVA_DOUBLE, oo + i, e);
+            sum += e;
+        }
+        double inv = 1 / sum;
+        DoubleVector iv = DoubleVector.broadcast(sp, inv);
+        for (i = 0; i <= n - l; i += l) ReduceF64.load(o, oo + i).mul(iv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
+        for (; i < n; i++) o.setAtIndex(JAVA_DOUBLE, oo + i, o.getAtIndex(JAVA_DOUBLE, oo + i) * inv);
+    }
+}
