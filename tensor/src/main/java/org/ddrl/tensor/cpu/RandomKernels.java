@@ -50,12 +50,12 @@ final class RandomKernels {
                     long e = 2 * b;
                     for (int j = 0; j < 2 && e + j < n; j++) {
                         long draw = (w[2 * j] & MASK) | (long) w[2 * j + 1] << 32;
-                        store(s, dt, e + j, low, high, lowStored, low + range * ((draw >>> 11) * scale));
+                        store(s, dt, e + j, high, lowStored, low + range * ((draw >>> 11) * scale));
                     }
                 } else {
                     long e = 4 * b;
                     for (int j = 0; j < 4 && e + j < n; j++) {
-                        store(s, dt, e + j, low, high, lowStored, low + range * ((w[j] >>> shift) * scale));
+                        store(s, dt, e + j, high, lowStored, low + range * ((w[j] >>> shift) * scale));
                     }
                 }
             }
@@ -64,7 +64,7 @@ final class RandomKernels {
     }
 
     /** Stores x rounded to dt, or low when rounding carried it up to high. */
-    private static void store(MemorySegment s, DType dt, long i, double low, double high, double lowStored, double x) {
+    private static void store(MemorySegment s, DType dt, long i, double high, double lowStored, double x) {
         double v = stored(dt, x);
         Elements.setD(s, dt, i, v >= high ? lowStored : v);
     }
