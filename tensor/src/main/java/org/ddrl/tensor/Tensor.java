@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.ddrl.tensor.cpu.CpuStorage;
 import org.ddrl.tensor.rng.Generator;
+import org.ddrl.tensor.rng.Philox;
 
 /**
  * An n-dimensional array: a view (shape, strides and offset, in elements) of a {@link Storage} on one
@@ -202,7 +203,8 @@ public final class Tensor {
     public static Tensor uniform(Generator gen, double low, double high, DType dtype, Device device, int... shape) {
         requireFloat("rand", dtype);
         Shapes.checkShape("rand", shape);
-        long blocks = (Shapes.numel(shape) + 3) / 4;
+        if (!(low < high)) throw new IllegalArgumentException("rand: need low < high, got [" + low + ", " + high + ")");
+        long blocks = Philox.uniformBlocks(dtype, Shapes.numel(shape));
         return Dispatch.call(Op.RAND_UNIFORM, Attrs.of("shape", shape, "dtype", dtype, "low", low, "high", high,
                 "seed", gen.seed(), "offset", gen.reserve(blocks), "device", device));
     }
@@ -219,7 +221,8 @@ public final class Tensor {
     public static Tensor normal(Generator gen, double mean, double std, DType dtype, Device device, int... shape) {
         requireFloat("randn", dtype);
         Shapes.checkShape("randn", shape);
-        long blocks = (Shapes.numel(shape) + 3) / 4;
+        if (!(std >= 0)) throw new IllegalArgumentException("randn: need std >= 0, got " + std);
+        long blocks = Philox.normalBlocks(dtype, Shapes.numel(shape));
         return Dispatch.call(Op.RAND_NORMAL, Attrs.of("shape", shape, "dtype", dtype, "mean", mean, "std", std,
                 "seed", gen.seed(), "offset", gen.reserve(blocks), "device", device));
     }
@@ -228,7 +231,7 @@ public final class Tensor {
     public static Tensor randint(Generator gen, long low, long high, DType dtype, Device device, int... shape) {
         if (high <= low) throw new IllegalArgumentException("randint: need low < high, got [" + low + ", " + high + ")");
         Shapes.checkShape("randint", shape);
-        long blocks = (Shapes.numel(shape) + 3) / 4;
+        long blocks = Philox.randintBlocks(Shapes.numel(shape));
         return Dispatch.call(Op.RAND_INT, Attrs.of("shape", shape, "dtype", dtype, "low", low, "high", high,
                 "seed", gen.seed(), "offset", gen.reserve(blocks), "device", device));
     }
