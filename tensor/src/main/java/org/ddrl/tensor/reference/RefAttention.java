@@ -1,11 +1,80 @@
 package org.ddrl.tensor.reference;
 
+import java.util.Arrays;
 import java.util.Map;
+import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Op;
 
+/**
+ * Reference scaled dot-product attention, the textbook way: for each query row, scores
+ * s_j = scale * q . k_j (+ mask, or -inf where a BOOL mask is false or causal hides key j > i), weights
+ * softmax(s), output sum_j w_j v_j. A row with every key masked is NaN, as PyTorch's softmax of an all
+ * -inf row.
+ */
 final class RefAttention {
     private RefAttention() {}
 
     static void register(Map<Op, Reference.RefKernel> k) {
+        k.put(Op.SDPA, RefAttention::sdpa);
+    }
+
+    private static RefTensor sdpa(Attrs a, RefTensor... in) {
+        RefTensor q = in[0], k = in[1], v = in[2], mask = in.length > 3 ? in[3] : null;
+        int[] qs = q.shape(), ks = k.shape(), vs = v.shape();
+        int tq = qs[qs.length - 2], e = qs[qs.length - 1], tk = ks[ks.length - 2], ev = vs[vs.length - 1];
+        int nb = Math.max(qs.length, Math.max(ks.length, vs.length)) - 2;
+        int[] batch = new int[nb];
+        Arrays.fill(batch, 1);
+        for (RefTensor t : new RefTensor[] {q, k, v}) {
+            int lead = nb - (t.rank() - 2);
+            for (int d = lead; d < nb; d++) if (t.shape()[d - lead] != 1) batch[d] = t.shape()[d - lead];
+        }
+        boolean causal = a.b("causal");
+        double scale = Double.isNaN(a.d("scale")) ? 1 / Math.sqrt(e) : a.d("scale");
+        int[] outShape = Arrays.copyOf(batch, nb + 2);
+        outShape[nb] = tq;
+        outShape[nb + 1] = ev;
+        RefTensor out = RefTensor.zeros(q.dtype(), outShape);
+        int[] idx = new int[nb + 2];
+        double[] w = new double[tk];
+        for (int f = 0; f < out.numel(); f += tq * ev) {
+            int[] b = out.index(f);
+            for (int i = 0; i < tq; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < tk; j++) {
+                    double s = 0;
+                    for (int c = 0; c < e; c++) s += at(q, b, idx, i, c) * at(k, b, idx, j, c);
+                    s *= scale;
+                    if (mask != null) {
+                        double m = at(mask, b, idx, i, j);
+                        if (mask.dtype() == DType.BOOL) s = m != 0 ? s : Double.NEGATIVE_INFINITY;
+                        else s += m;
+                    }
+                    if (causal && j > i) s = Double.NEGATIVE_INFINITY;
+                    w[j] = s;
+                    max = Math.max(max, s);
+                }
+                double sum = 0;
+                for (int j = 0; j < tk; j++) {
+                    w[j] = Math.exp(w[j] - max);
+                    sum += w[j];
+                }
+                for (int c = 0; c < ev; c++) {
+                    double acc = 0;
+                    for (int j = 0; j < tk; j++) acc += w[j] / sum * at(v, b, idx, j, c);
+                    out.data()[f + i * ev + c] = acc;
+                }
+            }
+        }
+        return out.roundTo(q.dtype());
+    }
+
+    /** t[batch index of b..., row, col], broadcast (b is a full output index; its last two entries are ignored). */
+    private static double at(RefTensor t, int[] b, int[] idx, int row, int col) {
+        System.arraycopy(b, 0, idx, 0, idx.length - 2);
+        idx[idx.length - 2] = row;
+        idx[idx.length - 1] = col;
+        return t.getBroadcast(idx);
     }
 }

@@ -1,0 +1,123 @@
+package org.ddrl.tensor.cpu;
+
+import java.util.Arrays;
+import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.DType;
+import org.ddrl.tensor.Shapes;
+import org.ddrl.tensor.Tensor;
+
+/**
+ * The sizes of one conv3d call, checked: input [n, c, d, h, w], weight [o, c / groups, kd, kh, kw],
+ * output [n, o, od, oh, ow]. Per dim, out = floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1.
+ */
+record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
+                    int kd, int kh, int kw, int sd, int sh, int sw, int pd, int ph, int pw, int dd, int dh, int dw,
+                    int od, int oh, int ow) {
+
+    /** Input channels per group. */
+    int cg() {
+        return c / groups;
+    }
+
+    /** Output channels per group. */
+    int og() {
+        return o / groups;
+    }
+
+    /** Kernel volume kd * kh * kw. */
+    int kvol() {
+        return kd * kh * kw;
+    }
+
+    /** Rows of the im2col matrix, the GEMM's inner dimension: cg * kd * kh * kw. */
+    int k() {
+        return cg() * kvol();
+    }
+
+    /** Output positions per output channel. */
+    long p() {
+        return (long) od * oh * ow;
+    }
+
+    /** Input positions per input channel. */
+    long dhw() {
+        return (long) d * h * w;
+    }
+
+    int[] outShape() {
+        return new int[] {n, o, od, oh, ow};
+    }
+
+    /** A 1x1x1 kernel with unit stride and no padding reads the input as it is: no im2col needed. */
+    boolean pointwise() {
+        return kd == 1 && kh == 1 && kw == 1 && sd == 1 && sh == 1 && sw == 1 && pd == 0 && ph == 0 && pw == 0;
+    }
+
+    static ConvGeometry of(Tensor x, Tensor wt, Tensor bias, Attrs a) {
+        String what = "input " + CpuTensors.desc(x) + ", weight " + CpuTensors.desc(wt)
+                + (bias == null ? "" : ", bias " + CpuTensors.desc(bias));
+        if (x.dim() != 5) throw new IllegalArgumentException("conv3d: input must be 5-d [N, C, D, H, W], got " + what);
+        if (wt.dim() != 5) {
+            throw new IllegalArgumentException("conv3d: weight must be 5-d [O, C / groups, kD, kH, kW], got " + what);
+        }
+        DType dt = x.dtype();
+        if (!dt.isFloatingPoint()) {
+            throw new IllegalArgumentException("conv3d: needs floating-point tensors, got " + what);
+        }
+        if (wt.dtype() != dt || (bias != null && bias.dtype() != dt)) {
+            throw new IllegalArgumentException("conv3d: input, weight and bias must have the same dtype, got " + what);
+        }
+        int[] stride = triple(a, "stride", what), padding = triple(a, "padding", what), dilation = triple(a, "dilation", what);
+        int groups = a.i("groups");
+        for (int i = 0; i < 3; i++) {
+            if (stride[i] < 1 || dilation[i] < 1 || padding[i] < 0) {
+                throw new IllegalArgumentException("conv3d: need stride >= 1, dilation >= 1 and padding >= 0, got stride "
+                        + Arrays.toString(stride) + ", padding " + Arrays.toString(padding) + ", dilation "
+                        + Arrays.toString(dilation) + " for " + what);
+            }
+        }
+        int[] xs = x.shape(), ws = wt.shape();
+        if (groups < 1) throw new IllegalArgumentException("conv3d: groups must be >= 1, got " + groups + " for " + what);
+        if (xs[1] % groups != 0) {
+            throw new IllegalArgumentException("conv3d: input channels " + xs[1] + " are not divisible by groups " + groups
+                    + " (" + what + ")");
+        }
+        if (ws[0] % groups != 0) {
+            throw new IllegalArgumentException("conv3d: output channels " + ws[0] + " are not divisible by groups " + groups
+                    + " (" + what + ")");
+        }
+        if ((long) ws[1] * groups != xs[1]) {
+            throw new IllegalArgumentException("conv3d: input has " + xs[1] + " channels but the weight expects "
+                    + ws[1] + " * groups " + groups + " = " + (long) ws[1] * groups + " (" + what + ")");
+        }
+        if (ws[2] < 1 || ws[3] < 1 || ws[4] < 1) {
+            throw new IllegalArgumentException("conv3d: kernel sizes must be positive, got " + what);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
+            throw new IllegalArgumentException("conv3d: bias must be 1-d [" + ws[0] + "] (one value per output channel), got "
+                    + what);
+        }
+        int[] out = new int[3];
+        for (int i = 0; i < 3; i++) {
+            long span = (long) dilation[i] * (ws[2 + i] - 1) + 1;
+            out[i] = (int) Math.floorDiv(xs[2 + i] + 2L * padding[i] - span, stride[i]) + 1;
+        }
+        if (out[0] <= 0 || out[1] <= 0 || out[2] <= 0) {
+            throw new IllegalArgumentException("conv3d: output size " + Arrays.toString(out) + " is not positive: the padded input "
+                    + "is smaller than the dilated kernel (" + what + ", stride " + Arrays.toString(stride) + ", padding "
+                    + Arrays.toString(padding) + ", dilation " + Arrays.toString(dilation) + ")");
+        }
+        Shapes.checkShape("conv3d", new int[] {xs[0], ws[0], out[0], out[1], out[2]});
+        return new ConvGeometry(xs[0], xs[1], xs[2], xs[3], xs[4], ws[0], groups, ws[2], ws[3], ws[4],
+                stride[0], stride[1], stride[2], padding[0], padding[1], padding[2], dilation[0], dilation[1], dilation[2],
+                out[0], out[1], out[2]);
+    }
+
+    private static int[] triple(Attrs a, String key, String what) {
+        int[] v = a.ints(key);
+        if (v.length != 3) {
+            throw new IllegalArgumentException("conv3d: " + key + " needs 3 values, got " + Arrays.toString(v) + " for " + what);
+        }
+        return v;
+    }
+}

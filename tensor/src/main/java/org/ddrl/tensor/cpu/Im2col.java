@@ -1,0 +1,87 @@
+package org.ddrl.tensor.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Unfolds conv3d input patches into a matrix the GEMM can multiply by the weight: row r = (c, kd, kh, kw)
+ * of the group's kernel taps, column j = output position p0 + j, value x[c, id, ih, iw] at the input
+ * position that tap reads (0 where it falls in the padding).
+ *
+ * <p>Output positions run along w fastest, so each (row, od, oh) is a run of columns whose input positions
+ * advance by the w stride: a plain memory copy when that stride is 1, a strided gather otherwise, with
+ * the padded ends of the run zero-filled. Works on 4-byte (F32) and 8-byte (F64) elements as raw bits.
+ */
+final class Im2col {
+    private Im2col() {}
+
+    /**
+     * Fills rows [rowLo, rowHi) of col (row stride ld elements) for columns p0 .. p0 + cols - 1.
+     *
+     * @param x    dense input, element size es
+     * @param xOff element index of the group's first input channel (n, g * cg, 0, 0, 0)
+     */
+    static void fill(ConvGeometry g, MemorySegment x, long xOff, int es, MemorySegment col, long ld,
+                     int rowLo, int rowHi, long p0, int cols) {
+        int kvol = g.kvol(), khw = g.kh() * g.kw();
+        long dhw = g.dhw();
+        long hw = (long) g.h() * g.w();
+        long ohw = (long) g.oh() * g.ow();
+        for (int r = rowLo; r < rowHi; r++) {
+            int c = r / kvol, t = r % kvol;
+            int kd = t / khw, kh = (t / g.kw()) % g.kh(), kw = t % g.kw();
+            long chan = xOff + c * dhw;
+            long dst = r * ld;
+            // position of column 0 in the output grid
+            int od = (int) (p0 / ohw), oh = (int) ((p0 / g.ow()) % g.oh()), ow = (int) (p0 % g.ow());
+            int j = 0;
+            while (j < cols) {
+                int run = Math.min(g.ow() - ow, cols - j);
+                int id = od * g.sd() - g.pd() + kd * g.dd();
+                int ih = oh * g.sh() - g.ph() + kh * g.dh();
+                long at = dst + j;
+                if (id < 0 || id >= g.d() || ih < 0 || ih >= g.h()) {
+                    zero(col, at, run, es);
+                } else {
+                    long src = chan + id * hw + (long) ih * g.w();
+                    int sw = g.sw();
+                    int iw0 = ow * sw - g.pw() + kw * g.dw();
+                    // the columns of this run whose input w lies inside [0, w)
+                    int lo = iw0 >= 0 ? 0 : Math.min(run, Math.ceilDiv(-iw0, sw));
+                    int hi = iw0 >= g.w() ? lo : Math.max(lo, Math.min(run, Math.ceilDiv(g.w() - iw0, sw)));
+                    zero(col, at, lo, es);
+                    if (hi > lo && sw == 1) {
+                        MemorySegment.copy(x, (src + iw0 + lo) * es, col, (at + lo) * es, (long) (hi - lo) * es);
+                    } else if (hi > lo) {
+                        gather(x, src + iw0 + (long) lo * sw, sw, col, at + lo, hi - lo, es);
+                    }
+                    zero(col, at + hi, run - hi, es);
+                }
+                j += run;
+                ow = 0;
+                if (++oh == g.oh()) {
+                    oh = 0;
+                    od++;
+                }
+            }
+        }
+    }
+
+    private static void zero(MemorySegment col, long at, int n, int es) {
+        if (es == 4) {
+            for (int i = 0; i < n; i++) col.setAtIndex(JAVA_INT, at + i, 0);
+        } else {
+            for (int i = 0; i < n; i++) col.setAtIndex(JAVA_LONG, at + i, 0L);
+        }
+    }
+
+    private static void gather(MemorySegment x, long src, int stride, MemorySegment col, long at, int n, int es) {
+        if (es == 4) {
+            for (int i = 0; i < n; i++) col.setAtIndex(JAVA_INT, at + i, x.getAtIndex(JAVA_INT, src + (long) i * stride));
+        } else {
+            for (int i = 0; i < n; i++) col.setAtIndex(JAVA_LONG, at + i, x.getAtIndex(JAVA_LONG, src + (long) i * stride));
+        }
+    }
+}
