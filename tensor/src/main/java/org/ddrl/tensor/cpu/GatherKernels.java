@@ -105,9 +105,8 @@ final class GatherKernels {
         if (out.numel() == 0) return out;
         // rows of the inner dims move as blocks, so read from a dense input (x itself when it is one)
         Tensor xd = x.isContiguous() ? x : CpuTensors.dense(x);
-        long inner = 1, outer = 1;
-        for (int d = dim + 1; d < xs.length; d++) inner *= xs[d];
-        for (int d = 0; d < dim; d++) outer *= xs[d];
+        long inner = Shapes.numel(Arrays.copyOfRange(xs, dim + 1, xs.length));
+        long outer = Shapes.numel(Arrays.copyOf(xs, dim));
         MemorySegment xseg = CpuTensors.seg(xd), oseg = CpuTensors.seg(out);
         long xo = xd.offset();
         int es = x.dtype().byteSize();
