@@ -89,7 +89,15 @@ public final class Engine implements GradEngine {
 
     @Override
     public void backward(Tensor root, Tensor gradOutput, boolean retainGraph) {
-        walk(root, gradOutput, retainGraph, Engine::accumulate);
+        // sum what reaches each leaf over all paths first, so hooks see the leaf's whole gradient once
+        Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
+        walk(root, gradOutput, retainGraph, (leaf, g) -> {
+            Tensor prev = leaves.get(leaf);
+            leaves.put(leaf, Scope.current().keep(prev == null ? g : prev.add(g)));
+        });
+        try (Scope scope = Scope.open(); GradMode.Guard noGrad = GradMode.noGrad()) {
+            leaves.forEach(Engine::accumulate);
+        }
     }
 
     /** d root / d wrt[i], without touching any .grad (torch.autograd.grad). Inputs the root does not depend on get null. */

@@ -30,7 +30,7 @@ class EngineTest {
         Tensor y = w.mul(x).pow(2).sum();
         y.backward();
         assertArrayEquals(new double[] {2 * (1 * 1 + 4 * 4), 2 * (4 * 2 + 25 * 2), 2 * (9 * 3 + 36 * 3)}, x.grad().toDoubleArray(), 1e-12);
-        assertArrayEquals(new double[] {2, 16, 54, 8, 50, 108}, w.grad().toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {2, 16, 54, 8, 40, 108}, w.grad().toDoubleArray(), 1e-12);
         assertTrue(x.isLeaf() && !y.isLeaf());
     }
 
@@ -102,7 +102,7 @@ class EngineTest {
             return g.mul(10);
         });
         x.mul(x).sum().backward();
-        assertArrayEquals(new double[] {2, 4}, seen, 0);
+        assertArrayEquals(new double[] {2, 4}, seen, 0, "the hook sees the gradient summed over both uses of x");
         assertArrayEquals(new double[] {20, 40}, x.grad().toDoubleArray(), 0);
     }
 

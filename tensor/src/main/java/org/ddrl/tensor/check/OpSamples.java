@@ -94,7 +94,7 @@ public final class OpSamples {
         SAMPLES.put(Op.CONTIGUOUS, (r, dt) -> s(Attrs.NONE, transposed(r, dt, -2, 2, 2, 33, 17)));
         SAMPLES.put(Op.CAST, (r, dt) -> s(Attrs.of("dtype", DType.F64), transposed(r, dt, -2, 2, 33, 17)));
         SAMPLES.put(Op.ASSIGN, (r, dt) -> s(Attrs.NONE, transposed(r, dt, -2, 2, 3, 33, 17), rand(r, DType.F64, 33, 1)));
-        SAMPLES.put(Op.CAT, (r, dt) -> s(Attrs.of("dim", 1), rand(r, dt, 3, 5, 7), transposed(r, dt, -2, 2, 3, 7, 2),
+        SAMPLES.put(Op.CAT, (r, dt) -> s(Attrs.of("dim", 1), rand(r, dt, 3, 5, 7), transposed(r, dt, -2, 2, 3, 2, 7),
                 rand(r, dt, 3, 1, 7)));
         SAMPLES.put(Op.PAD, (r, dt) -> s(Attrs.of("pads", new int[] {1, 2, 0, 3}, "mode", "constant", "value", 0.5),
                 transposed(r, dt, -2, 2, 3, 5, 7)));
