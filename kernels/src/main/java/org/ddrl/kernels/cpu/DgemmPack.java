@@ -9,7 +9,8 @@ import jdk.incubator.vector.DoubleVector;
 /**
  * Copies blocks of strided A and B into the contiguous layouts the micro-kernel streams through.
  * Packing reads any strides (row-major, transposed, sliced, broadcast with stride 0), so callers never
- * copy a view first; short edge panels are padded with zeros so the kernel always runs full tiles.
+ * copy a view first. Short edge panels are padded so the kernel always runs full tiles; the padded lanes
+ * are never stored, and zeros (not stale values, which could be slow subnormals) keep them cheap.
  *
  * <p>Packed A: micro-panels of MR rows; within one, the MR values of column p sit together at
  * {@code p * MR}. Packed B: slivers of NR columns; within one, row p's NR values sit at {@code p * NR}.
