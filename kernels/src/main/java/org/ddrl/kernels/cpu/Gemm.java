@@ -9,9 +9,15 @@ import java.lang.foreign.MemorySegment;
  * General matrix multiply on strided operands: C = alpha * A B + beta * C with A [m, k], B [k, n],
  * C [m, n]. Element (i, p) of A is at {@code a[aOff + i * aRs + p * aCs]} (offsets and strides in
  * elements), so transposed and sliced views need no copy; C is row-major with row stride ldc.
- * Runs on the shared pool unless already called from a pool thread.
+ * Runs on the shared pool unless already called from a pool thread (batched callers parallelize
+ * over the batch and call this inline).
  *
- * <p>This is the plain blocked version; the packed, register-blocked kernel replaces its insides.
+ * <p>Semantics follow BLAS: C is not read when beta is 0 (it may hold garbage such as NaN); when alpha
+ * is 0 or k is 0 the product is not formed and C becomes beta * C. Otherwise every product term is
+ * computed, so a NaN or infinity in A or B reaches C even where the other factor is 0.
+ *
+ * <p>The work happens in {@link SgemmDriver} and {@link DgemmDriver} (packing, cache blocking and a
+ * register-blocked Vector API micro-kernel); single-row and single-column products go to {@link Gemv}.
  */
 public final class Gemm {
     private Gemm() {}
@@ -20,45 +26,50 @@ public final class Gemm {
                              MemorySegment a, long aOff, long aRs, long aCs,
                              MemorySegment b, long bOff, long bRs, long bCs,
                              float beta, MemorySegment c, long cOff, long ldc) {
-        Parallel.forRange(m, Math.max(1, 32768 / Math.max(1, (long) n + k)), (lo, hi) -> {
-            float[] row = new float[n];
-            for (long i = lo; i < hi; i++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int p = 0; p < k; p++) {
-                    float av = a.getAtIndex(JAVA_FLOAT, aOff + i * aRs + p * aCs);
-                    if (av == 0) continue;
-                    long bp = bOff + p * bRs;
-                    for (int j = 0; j < n; j++) row[j] += av * b.getAtIndex(JAVA_FLOAT, bp + j * bCs);
-                }
-                long cr = cOff + i * ldc;
+        checkSizes("sgemm", m, n, k);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                long row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
-                    float old = beta == 0 ? 0 : beta * c.getAtIndex(JAVA_FLOAT, cr + j);
-                    c.setAtIndex(JAVA_FLOAT, cr + j, alpha * row[j] + old);
+                    c.setAtIndex(JAVA_FLOAT, row + j, beta == 0 ? 0f : beta * c.getAtIndex(JAVA_FLOAT, row + j));
                 }
             }
-        });
+        } else if (n == 1) {
+            Gemv.sgemv(m, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, beta, c, cOff, ldc);
+        } else if (m == 1) {
+            // The row of C is B^T times A's row.
+            Gemv.sgemv(n, k, alpha, b, bOff, bCs, bRs, a, aOff, aCs, beta, c, cOff, 1);
+        } else {
+            SgemmDriver.run(m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+        }
     }
 
     public static void dgemm(int m, int n, int k, double alpha,
                              MemorySegment a, long aOff, long aRs, long aCs,
                              MemorySegment b, long bOff, long bRs, long bCs,
                              double beta, MemorySegment c, long cOff, long ldc) {
-        Parallel.forRange(m, Math.max(1, 32768 / Math.max(1, (long) n + k)), (lo, hi) -> {
-            double[] row = new double[n];
-            for (long i = lo; i < hi; i++) {
-                java.util.Arrays.fill(row, 0);
-                for (int p = 0; p < k; p++) {
-                    double av = a.getAtIndex(JAVA_DOUBLE, aOff + i * aRs + p * aCs);
-                    if (av == 0) continue;
-                    long bp = bOff + p * bRs;
-                    for (int j = 0; j < n; j++) row[j] += av * b.getAtIndex(JAVA_DOUBLE, bp + j * bCs);
-                }
-                long cr = cOff + i * ldc;
+        checkSizes("dgemm", m, n, k);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0) {
+            for (int i = 0; i < m; i++) {
+                long row = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
-                    double old = beta == 0 ? 0 : beta * c.getAtIndex(JAVA_DOUBLE, cr + j);
-                    c.setAtIndex(JAVA_DOUBLE, cr + j, alpha * row[j] + old);
+                    c.setAtIndex(JAVA_DOUBLE, row + j, beta == 0 ? 0.0 : beta * c.getAtIndex(JAVA_DOUBLE, row + j));
                 }
             }
-        });
+        } else if (n == 1) {
+            Gemv.dgemv(m, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, beta, c, cOff, ldc);
+        } else if (m == 1) {
+            Gemv.dgemv(n, k, alpha, b, bOff, bCs, bRs, a, aOff, aCs, beta, c, cOff, 1);
+        } else {
+            DgemmDriver.run(m, n, k, alpha, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+        }
+    }
+
+    private static void checkSizes(String op, int m, int n, int k) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException(op + ": sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
     }
 }

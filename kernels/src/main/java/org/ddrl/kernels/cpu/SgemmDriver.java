@@ -1,0 +1,73 @@
+package org.ddrl.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The blocked F32 GEMM loop nest (Goto/BLIS order): for each NC-column panel of B and KC-deep slice of
+ * k, pack B once (in parallel), then every thread packs MC-row blocks of A and sweeps NR-column
+ * slivers x MR-row micro-panels with the micro-kernel. A packed B sliver (KC x NR) stays in L1 while
+ * the A block (MC x KC) streams from L2; the whole packed B panel (KC x NC) lives in L3.
+ */
+final class SgemmDriver {
+    private static final int MR = SgemmKernel.MR;
+    private static final int NR = SgemmKernel.NR;
+    static final int KC = 512;
+    static final int MC = 16 * MR;
+    static final int NC = 128 * NR;
+    /** Fewest multiply-adds worth handing to another thread (a fork costs a few microseconds). */
+    private static final long MIN_TASK_FLOPS = 1L << 21;
+
+    private SgemmDriver() {}
+
+    static void run(int m, int n, int k, float alpha, MemorySegment a, long aOff, long aRs, long aCs,
+                    MemorySegment b, long bOff, long bRs, long bCs, float beta, MemorySegment c, long cOff, long ldc) {
+        int threads = Parallel.threads();
+        int panels = (m + MR - 1) / MR;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int slivers = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaK = pc == 0 ? beta : 1f;
+                float[] bp = GemmScratch.get().floatB(slivers * NR * kc);
+                int j0 = jc, p0 = pc;
+                Parallel.forRange(slivers, Math.max(1, (MIN_TASK_FLOPS / 8) / ((long) NR * kc)),
+                        (lo, hi) -> SgemmPack.packB(bp, b, bOff, bRs, bCs, p0, kc, j0, nc, (int) lo, (int) hi));
+                long panelFlops = (long) MR * nc * kc;
+                long sliverFlops = (long) NR * m * kc;
+                // Split rows when there are enough micro-panels to balance; otherwise split the columns
+                // and let each thread pack the (small) A block itself.
+                if (panels >= 4 * threads || panels >= slivers) {
+                    Parallel.forRange(panels, Math.max(1, MIN_TASK_FLOPS / panelFlops), (lo, hi) ->
+                            block(kc, alpha, a, aOff, aRs, aCs, p0, bp, betaK, c, cOff, ldc,
+                                    (int) lo * MR, (int) Math.min(m, hi * MR), j0, nc, 0, slivers));
+                } else {
+                    Parallel.forRange(slivers, Math.max(1, MIN_TASK_FLOPS / sliverFlops), (lo, hi) ->
+                            block(kc, alpha, a, aOff, aRs, aCs, p0, bp, betaK, c, cOff, ldc,
+                                    0, m, j0, nc, (int) lo, (int) hi));
+                }
+            }
+        }
+    }
+
+    /** Rows [i0, i1) times slivers [s0, s1) of the packed B panel that starts at column jc and is nc wide. */
+    private static void block(int kc, float alpha, MemorySegment a, long aOff, long aRs, long aCs, int pc,
+                              float[] bp, float beta, MemorySegment c, long cOff, long ldc,
+                              int i0, int i1, int jc, int nc, int s0, int s1) {
+        float[] ap = GemmScratch.get().floatA(Math.min(MC, i1 - i0 + MR) * kc);
+        float[] acc = new float[MR * NR];
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            SgemmPack.packA(ap, a, aOff, aRs, aCs, ic, mc, pc, kc);
+            for (int s = s0; s < s1; s++) {
+                int j = jc + s * NR;
+                int nr = Math.min(NR, nc - s * NR);
+                int bi = s * NR * kc;
+                for (int q = 0; q < mc; q += MR) {
+                    SgemmKernel.tile(kc, ap, q * kc, bp, bi, acc);
+                    SgemmKernel.update(acc, Math.min(MR, mc - q), nr, alpha, beta, c, cOff + (long) (ic + q) * ldc + j, ldc);
+                }
+            }
+        }
+    }
+}
