@@ -68,30 +68,31 @@ public final class Parallel {
             return;
         }
         long step = (n + chunks - 1) / chunks;
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[(int) chunks - 1];
-        int t = 0;
-        for (long lo = step; lo < n; lo += step) {
-            final long a = lo, b = Math.min(n, lo + step);
-            tasks[t++] = p.submit(new RecursiveAction() {
+        int parts = (int) ((n + step - 1) / step);
+        // Exceptions are caught inside each range and rethrown here as they are: a join would hand back a
+        // copy made by the pool, and the lowest failing range wins so the reported error is deterministic.
+        RuntimeException[] errors = new RuntimeException[parts];
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
+        for (int i = 1; i < parts; i++) {
+            final int part = i;
+            final long a = i * step, b = Math.min(n, a + step);
+            tasks[i - 1] = p.submit(new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    body.run(a, b);
+                    try {
+                        body.run(a, b);
+                    } catch (RuntimeException e) {
+                        errors[part] = e;
+                    }
                 }
             });
         }
-        RuntimeException first = null;
         try {
             body.run(0, Math.min(n, step));
         } catch (RuntimeException e) {
-            first = e;
+            errors[0] = e;
         }
-        for (int i = 0; i < t; i++) {
-            try {
-                tasks[i].join();
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
-            }
-        }
-        if (first != null) throw first;
+        for (ForkJoinTask<?> task : tasks) task.join();
+        for (RuntimeException e : errors) if (e != null) throw e;
     }
 }
