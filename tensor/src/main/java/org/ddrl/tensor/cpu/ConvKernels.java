@@ -107,7 +107,7 @@ final class ConvKernels {
             bOff = xOff + p0;
             bRs = dhw;
         } else {
-            Im2col.fill(g, xs, xOff, f64 ? 8 : 4, col, nc, 0, k, p0, nc);
+            Im2col.fill(g, xs, xOff, f64 ? 8 : 4, col, nc, p0, nc);
             b = col;
             bOff = 0;
             bRs = nc;
