@@ -17,8 +17,9 @@ import org.ddrl.tensor.Tensor;
  * <p>Work is split without write races two ways. A group's columns of gradW (the im2col rows) are cut into
  * chunks, each a task that unfolds only its own rows, so no unfolding is repeated; when that gives fewer
  * tasks than threads (small kernels, few channels), the samples and blocks are also cut into slices, each
- * summing into a private copy of gradW that is added in at the end. Chunks keep at least
- * {@link #MIN_ROWS} rows, so the private copies stay small: they are only needed when the weight is.
+ * summing into a private copy of gradW that is added in at the end. Slices are only needed when a
+ * group has fewer than about threads x {@link #MIN_ROWS} rows in all, so the private copies together hold
+ * at most about threads x og x MIN_ROWS values.
  */
 final class ConvBackwardWeight {
     /** Fewest im2col rows per task, so each GEMM's output is wide enough to run at full speed. */
