@@ -1,0 +1,71 @@
+package org.ddrl.tensor.cuda;
+
+import java.util.Map;
+import org.ddrl.kernels.cuda.Dim3;
+import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.Kernel;
+import org.ddrl.tensor.Op;
+import org.ddrl.tensor.Tensor;
+
+/**
+ * conv3d and its gradients with respect to input and weight (conv.cu): implicit GEMMs, one problem per
+ * group, that compute im2col elements as the tiles load them. Operands are made dense first (no copy when
+ * they already are); F32, BF16 and F16 accumulate in float, F64 in double; results have the inputs' dtype.
+ */
+final class CudaConv {
+    private static final String MODULE = "conv";
+
+    private CudaConv() {}
+
+    static void register(Map<Op, Kernel> k, CudaBackend b) {
+        k.put(Op.CONV3D, (a, in) -> forward(b, a, in[0], in[1], in.length > 2 ? in[2] : null));
+        k.put(Op.CONV3D_BACKWARD_INPUT, (a, in) -> backwardInput(b, a, in[0], in[1]));
+        k.put(Op.CONV3D_BACKWARD_WEIGHT, (a, in) -> backwardWeight(b, a, in[0], in[1]));
+    }
+
+    private static Tensor forward(CudaBackend b, Attrs a, Tensor x, Tensor w, Tensor bias) {
+        ConvShape s = ConvShape.forward(x, w, bias, a);
+        Tensor out = b.empty(x.dtype(), s.outShape());
+        if (out.numel() == 0) return out;
+        long cols = s.n() * s.p();
+        checkInt("conv3d", cols, (long) s.cg() * s.kvol());
+        Tensor xd = CudaCopy.dense(b, x), wd = CudaCopy.dense(b, w), bd = bias == null ? null : CudaCopy.dense(b, bias);
+        Launch.of(b, MODULE, "ddrl_conv3d_" + CudaReductions.floatSuffix(x.dtype())).grid(CudaMatmul.gemmGrid(cols, s.og(), s.groups()))
+                .block(Dim3.of(256)).struct(s.pack(), 4).ptr(xd).ptr(wd).ptr(bd).ptr(out).i32(ViewDesc.code(x.dtype())).run();
+        return out;
+    }
+
+    private static Tensor backwardInput(CudaBackend b, Attrs a, Tensor gy, Tensor w) {
+        ConvShape s = ConvShape.backwardInput(gy, w, a);
+        Tensor gx = b.empty(gy.dtype(), s.inShape());
+        if (gx.numel() == 0) return gx;
+        long cols = s.n() * s.q();
+        checkInt("conv3d_backward_input", cols, (long) s.og() * s.kvol());
+        Tensor gyd = CudaCopy.dense(b, gy), wd = CudaCopy.dense(b, w);
+        Launch.of(b, MODULE, "ddrl_conv3d_backward_input_" + CudaReductions.floatSuffix(gy.dtype()))
+                .grid(CudaMatmul.gemmGrid(cols, s.cg(), s.groups())).block(Dim3.of(256)).struct(s.pack(), 4).ptr(gyd).ptr(wd).ptr(gx)
+                .i32(ViewDesc.code(gy.dtype())).run();
+        return gx;
+    }
+
+    private static Tensor backwardWeight(CudaBackend b, Attrs a, Tensor x, Tensor gy) {
+        ConvShape s = ConvShape.backwardWeight(x, gy, a);
+        Tensor gw = b.empty(x.dtype(), s.weightShape());
+        if (gw.numel() == 0) return gw;
+        long cols = (long) s.cg() * s.kvol();
+        checkInt("conv3d_backward_weight", cols, s.n() * s.p());
+        Tensor xd = CudaCopy.dense(b, x), gyd = CudaCopy.dense(b, gy);
+        Launch.of(b, MODULE, "ddrl_conv3d_backward_weight_" + CudaReductions.floatSuffix(x.dtype()))
+                .grid(CudaMatmul.gemmGrid(cols, s.og(), s.groups())).block(Dim3.of(256)).struct(s.pack(), 4).ptr(xd).ptr(gyd).ptr(gw)
+                .i32(ViewDesc.code(x.dtype())).run();
+        return gw;
+    }
+
+    /** The GEMM's column count and inner size must fit the kernels' int indices. */
+    private static void checkInt(String op, long cols, long inner) {
+        if (cols > Integer.MAX_VALUE || inner > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": the implicit GEMM would have " + cols + " columns and inner size " + inner
+                    + ", more than the CUDA kernels index; split the batch");
+        }
+    }
+}
