@@ -127,7 +127,10 @@ public abstract class Optimizer {
      * so a training loop allocates them once.
      */
     public void zeroGrad() {
-        for (Tensor p : params.values()) p.zeroGrad();
+        // the fill value is a small tensor: keep it out of the caller's (often long-lived) scope
+        try (Scope scope = Scope.open()) {
+            for (Tensor p : params.values()) p.zeroGrad();
+        }
     }
 
     /** The groups, whose options (such as the learning rate) may be changed between steps. */
