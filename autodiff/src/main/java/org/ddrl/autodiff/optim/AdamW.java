@@ -76,22 +76,26 @@ public final class AdamW extends Optimizer {
     @Override
     protected void update(ParamGroup g, Tensor param, Tensor grad, ParamState state) {
         double lr = g.lr(), b1 = g.getDouble("beta1"), b2 = g.getDouble("beta2"), eps = g.getDouble("eps"), wd = g.getDouble("weight_decay");
+        Tensor m = state.zeros(EXP_AVG);
+        Tensor v = state.zeros(EXP_AVG_SQ);
+        Tensor vmax = g.getBoolean("amsgrad") ? state.zeros(MAX_EXP_AVG_SQ) : null;
+        long t = state.step();
+        double stepSize = lr / (1 - Math.pow(b1, t));
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
+        if (CpuFused.applies(param, grad)) {
+            CpuFused.adamw(param, grad, m, v, vmax, lr, wd, b1, b2, eps, stepSize, bc2Sqrt);
+            return;
+        }
         var ct = ParamState.stateType(param.dtype());
         Tensor p = param.to(ct);
         Tensor d = grad.to(ct);
         if (wd != 0) p = p.mul(1 - lr * wd);
-        Tensor m = state.zeros(EXP_AVG);
-        Tensor v = state.zeros(EXP_AVG_SQ);
         m.copyFrom(m.mul(b1).add(d.mul(1 - b1)));
         v.copyFrom(v.mul(b2).add(d.mul(d).mul(1 - b2)));
-        if (g.getBoolean("amsgrad")) {
-            Tensor vmax = state.zeros(MAX_EXP_AVG_SQ);
+        if (vmax != null) {
             vmax.copyFrom(vmax.maximum(v));
             v = vmax;
         }
-        long t = state.step();
-        double stepSize = lr / (1 - Math.pow(b1, t));
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
         Tensor denom = v.sqrt().div(bc2Sqrt).add(eps);
         param.copyFrom(p.sub(m.div(denom).mul(stepSize)));
     }

@@ -55,11 +55,11 @@ public final class ClipGrad {
                 if (g == null || g.numel() == 0) continue;
                 double part;
                 try (Scope scope = Scope.open()) {
-                    Tensor a = g.to(DType.F64).abs();
-                    if (inf) part = a.max().item();
-                    else if (normType == 2) part = a.mul(a).sum().item();
-                    else if (normType == 1) part = a.sum().item();
-                    else part = a.pow(normType).sum().item();
+                    Tensor x = g.to(DType.F64);
+                    if (normType == 2) part = x.mul(x).sum().item();
+                    else if (inf) part = x.abs().max().item();
+                    else if (normType == 1) part = x.abs().sum().item();
+                    else part = x.abs().pow(normType).sum().item();
                 }
                 if (!Double.isFinite(part)) nonfinite.add(e.getKey());
                 acc = inf ? Math.max(acc, part) : acc + part;

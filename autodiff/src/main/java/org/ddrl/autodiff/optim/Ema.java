@@ -76,8 +76,13 @@ public final class Ema {
                 double beta = profiles.get(k).beta(updates);
                 for (Map.Entry<String, Tensor> e : averages.get(k).entrySet()) {
                     Tensor a = e.getValue();
+                    Tensor p = params.get(e.getKey());
+                    if (CpuFused.applies(a, p)) {
+                        CpuFused.ema(a, p, beta);
+                        continue;
+                    }
                     try (Scope scope = Scope.open()) {
-                        a.copyFrom(a.mul(beta).add(params.get(e.getKey()).to(a.dtype()).mul(1 - beta)));
+                        a.copyFrom(a.mul(beta).add(p.to(a.dtype()).mul(1 - beta)));
                     }
                 }
             }

@@ -74,15 +74,26 @@ public final class SGD extends Optimizer {
     @Override
     protected void update(ParamGroup g, Tensor param, Tensor grad, ParamState state) {
         double lr = g.lr(), momentum = g.getDouble("momentum"), dampening = g.getDouble("dampening"), wd = g.getDouble("weight_decay");
+        boolean nesterov = g.getBoolean("nesterov");
+        boolean first = momentum != 0 && state.get(MOMENTUM_BUFFER) == null;
+        if (CpuFused.applies(param, grad)) {
+            Tensor buf = momentum != 0 ? state.zeros(MOMENTUM_BUFFER) : null;
+            CpuFused.sgd(param, grad, buf, first, lr, momentum, dampening, wd, nesterov);
+            return;
+        }
         var ct = ParamState.stateType(param.dtype());
         Tensor p = param.to(ct);
         Tensor d = grad.to(ct);
         if (wd != 0) d = d.add(p.mul(wd));
         if (momentum != 0) {
-            Tensor buf = state.get(MOMENTUM_BUFFER);
-            if (buf == null) buf = state.init(MOMENTUM_BUFFER, d);
-            else buf.copyFrom(buf.mul(momentum).add(d.mul(1 - dampening)));
-            d = g.getBoolean("nesterov") ? d.add(buf.mul(momentum)) : buf;
+            Tensor buf;
+            if (first) {
+                buf = state.init(MOMENTUM_BUFFER, d);
+            } else {
+                buf = state.get(MOMENTUM_BUFFER);
+                buf.copyFrom(buf.mul(momentum).add(d.mul(1 - dampening)));
+            }
+            d = nesterov ? d.add(buf.mul(momentum)) : buf;
         }
         param.copyFrom(p.sub(d.mul(lr)));
     }
