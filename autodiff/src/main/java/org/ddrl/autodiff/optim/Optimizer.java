@@ -197,15 +197,31 @@ public abstract class Optimizer {
         if (!type.equals(getClass().getSimpleName())) {
             throw new IllegalArgumentException(who + ": the state was saved by " + type + ", not " + getClass().getSimpleName());
         }
+        Set<String> usedMeta = new HashSet<>(Set.of(TYPE));
+        Set<String> usedTensors = new HashSet<>();
+        List<ParamGroup> loaded = readGroups(sd, who, usedMeta);
+        Map<String, Long> steps = readSteps(sd, who, loaded, usedMeta, usedTensors);
+        List<String> extra = new ArrayList<>();
+        for (String k : sd.tensors().keySet()) if (!usedTensors.contains(k)) extra.add(k);
+        for (String k : sd.metadata().keySet()) if (!usedMeta.contains(k)) extra.add(k);
+        if (!extra.isEmpty()) {
+            throw new IllegalArgumentException(who + ": unexpected entries in the state (no such parameter, buffer or option): " + extra);
+        }
+        apply(sd, loaded, steps);
+    }
+
+    /** The groups as the state describes them: ours, with the state's options, checked. */
+    private List<ParamGroup> readGroups(StateDict sd, String who, Set<String> usedMeta) {
         long savedGroups = sd.requireLong("groups", who);
+        usedMeta.add("groups");
         if (savedGroups != groups.size()) {
             throw new IllegalArgumentException(who + ": the state has " + savedGroups + " parameter groups, this optimizer " + groups.size());
         }
-        Set<String> usedMeta = new HashSet<>(Set.of(TYPE, "groups"));
         List<ParamGroup> loaded = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             ParamGroup g = groups.get(gi);
-            String key = "group." + gi + ".params";
+            String prefix = "group." + gi + ".";
+            String key = prefix + "params";
             List<String> saved = Arrays.asList(sd.require(key, who).split("\n", -1));
             List<String> ours = new ArrayList<>(g.params().keySet());
             if (!saved.equals(ours)) {
@@ -215,7 +231,6 @@ public abstract class Optimizer {
             usedMeta.add(key);
             Map<String, Object> opts = new LinkedHashMap<>(g.options());
             for (Map.Entry<String, String> m : sd.metadata().entrySet()) {
-                String prefix = "group." + gi + ".";
                 if (!m.getKey().startsWith(prefix) || m.getKey().equals(key)) continue;
                 String opt = m.getKey().substring(prefix.length());
                 Object cur = opt.equals(Scheduler.INITIAL_LR) ? Double.valueOf(0) : g.options().get(opt);
@@ -223,12 +238,15 @@ public abstract class Optimizer {
                 opts.put(opt, parseOption(who, m.getKey(), m.getValue(), cur));
                 usedMeta.add(m.getKey());
             }
-            ParamGroup candidate = new ParamGroup(new ArrayList<>(g.params().keySet()), new ArrayList<>(g.params().values()), opts);
+            ParamGroup candidate = new ParamGroup(ours, new ArrayList<>(g.params().values()), opts);
             checkOptions(who + " group " + gi, candidate);
             loaded.add(candidate);
         }
+        return loaded;
+    }
 
-        Set<String> usedTensors = new HashSet<>();
+    /** Each parameter's step count, after checking that its buffers are all there, with its shape. */
+    private Map<String, Long> readSteps(StateDict sd, String who, List<ParamGroup> loaded, Set<String> usedMeta, Set<String> usedTensors) {
         Map<String, Long> steps = new LinkedHashMap<>();
         for (ParamGroup g : loaded) {
             for (Map.Entry<String, Tensor> e : g.params().entrySet()) {
@@ -242,9 +260,9 @@ public abstract class Optimizer {
                     String tk = "state." + name + "." + k;
                     Tensor t = sd.tensors().get(tk);
                     if (t == null) {
-                        if (step > 0) throw new IllegalArgumentException(who + ": the state has no '" + tk + "' for parameter '" + name
+                        if (step == 0) continue;
+                        throw new IllegalArgumentException(who + ": the state has no '" + tk + "' for parameter '" + name
                                 + "', which has taken " + step + " steps");
-                        continue;
                     }
                     if (step == 0) throw new IllegalArgumentException(who + ": the state has '" + tk + "' but no step count for '" + name + "'");
                     Tensor p = e.getValue();
@@ -259,14 +277,11 @@ public abstract class Optimizer {
                 }
             }
         }
-        List<String> extra = new ArrayList<>();
-        for (String k : sd.tensors().keySet()) if (!usedTensors.contains(k)) extra.add(k);
-        for (String k : sd.metadata().keySet()) if (!usedMeta.contains(k)) extra.add(k);
-        if (!extra.isEmpty()) {
-            throw new IllegalArgumentException(who + ": unexpected entries in the state (no such parameter, buffer or option): " + extra);
-        }
+        return steps;
+    }
 
-        // validated: apply
+    /** Takes a validated state: options into our groups, steps and buffers into our state. */
+    private void apply(StateDict sd, List<ParamGroup> loaded, Map<String, Long> steps) {
         for (int gi = 0; gi < groups.size(); gi++) {
             ParamGroup g = groups.get(gi);
             loaded.get(gi).options().forEach((k, v) -> {
