@@ -327,6 +327,19 @@ class LayersTest {
     }
 
     @Test
+    void activationModulesApplyTheirFunction() {
+        Tensor x = randn(52, 3, 4);
+        assertArrayEquals(x.relu().toDoubleArray(), new ReLU().forward(x).toDoubleArray(), 0);
+        assertArrayEquals(x.tanh().toDoubleArray(), new Tanh().forward(x).toDoubleArray(), 0);
+        assertArrayEquals(x.mul(x.sigmoid()).toDoubleArray(), new SiLU().forward(x).toDoubleArray(), 1e-15);
+        assertArrayEquals(x.gelu().toDoubleArray(), new GELU().forward(x).toDoubleArray(), 0);
+        assertArrayEquals(x.gelu("tanh").toDoubleArray(), new Sequential(new GELU("tanh")).forward(x).toDoubleArray(), 0);
+        assertThrows(IllegalArgumentException.class, () -> new GELU("fast"));
+        var e = assertThrows(IllegalArgumentException.class, () -> new ReLU().forward(x, x));
+        assertTrue(e.getMessage().contains("ReLU(): forward takes one input, got 2 inputs"), e.getMessage());
+    }
+
+    @Test
     void sequentialChainsAndModuleListHasNoForward() {
         Generator gen = new Generator(51);
         Linear a = new Linear(3, 4, gen), b = new Linear(4, 2, gen);
