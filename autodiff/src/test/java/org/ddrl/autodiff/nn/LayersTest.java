@@ -336,7 +336,7 @@ class LayersTest {
         assertArrayEquals(x.gelu("tanh").toDoubleArray(), new Sequential(new GELU("tanh")).forward(x).toDoubleArray(), 0);
         assertThrows(IllegalArgumentException.class, () -> new GELU("fast"));
         var e = assertThrows(IllegalArgumentException.class, () -> new ReLU().forward(x, x));
-        assertTrue(e.getMessage().contains("ReLU(): forward takes one input, got 2 inputs"), e.getMessage());
+        assertTrue(e.getMessage().contains("ReLU(): forward takes one input tensor, got 2 inputs"), e.getMessage());
     }
 
     @Test
