@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.testing.OpCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,6 +136,27 @@ class ReductionOpsTest {
             OpCheck.check(Op.SOFTMAX, Attrs.of("dim", 0), x.view(10, 100_000));
             // the column kernels: 25000 rows summed per column
             OpCheck.check(Op.SUM, Attrs.of("dims", new int[] {0}, "keepdim", false), x.view(25_000, 40));
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        // Long rows and columns are cut at fixed places and the pieces combined in order, so the bits
+        // of the result are the same however many threads share the work.
+        Tensor x = OpCheck.random(rnd, DType.F32, 0.0, 1.0, 3, 300_001);
+        Tensor cols = x.view(300_001, 3).slice(1, 0, 2);
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] sum1 = x.sum(1, false).toFloatArray(), var1 = x.var(new int[] {1}, 1, false).toFloatArray();
+            float[] col1 = x.view(300_001, 3).sum(0, false).toFloatArray(), strided1 = cols.mean(0).toFloatArray();
+            Parallel.setThreads(3);
+            assertArrayEquals(sum1, x.sum(1, false).toFloatArray());
+            assertArrayEquals(var1, x.var(new int[] {1}, 1, false).toFloatArray());
+            assertArrayEquals(col1, x.view(300_001, 3).sum(0, false).toFloatArray());
+            assertArrayEquals(strided1, cols.mean(0).toFloatArray());
+        } finally {
+            Parallel.setThreads(threads);
         }
     }
 

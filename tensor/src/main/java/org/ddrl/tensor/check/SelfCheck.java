@@ -81,15 +81,15 @@ public final class SelfCheck {
 
     /** Prints a table and a summary line; returns the number of failures. */
     public static int print(List<Result> results, PrintStream out) {
-        out.printf(Locale.ROOT, "%-14s %-52s %10s %9s %10s %s%n", "op", "inputs", "err/tol", "ms", "ref ms", "status");
+        out.printf(Locale.ROOT, "%-24s %-52s %10s %9s %10s %s%n", "op", "inputs", "err/tol", "ms", "ref ms", "status");
         int failed = 0;
         for (Result r : results) {
             String in = r.inputs().length() > 52 ? r.inputs().substring(0, 49) + "..." : r.inputs();
             if (r.ok()) {
-                out.printf(Locale.ROOT, "%-14s %-52s %10.3f %9.3f %10.3f ok%n", r.op().opName(), in, r.maxError(), r.millis(), r.refMillis());
+                out.printf(Locale.ROOT, "%-24s %-52s %10.3f %9.3f %10.3f ok%n", r.op().opName(), in, r.maxError(), r.millis(), r.refMillis());
             } else {
                 failed++;
-                out.printf(Locale.ROOT, "%-14s %-52s %10s %9s %10s FAIL %s%n", r.op().opName(), in,
+                out.printf(Locale.ROOT, "%-24s %-52s %10s %9s %10s FAIL %s%n", r.op().opName(), in,
                         Double.isNaN(r.maxError()) ? "-" : String.format(Locale.ROOT, "%.3f", r.maxError()), "-", "-",
                         r.error() == null ? "error beyond tolerance" : r.error());
             }

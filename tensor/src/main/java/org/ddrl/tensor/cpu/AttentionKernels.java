@@ -18,8 +18,9 @@ import org.ddrl.tensor.Tensor;
  * out_blk = S v (a second GEMM). Memory per thread is one [block, tk] score buffer, never [tq, tk].
  *
  * <p>With causal masking a block of rows i0 .. i1 - 1 sees keys 0 .. i1 - 1 only, so both GEMMs stop at
- * that column, which halves the work. A query row with every key masked gives NaN, as in PyTorch; with
- * no keys at all (tk = 0) the output is 0, an empty weighted sum.
+ * that column, which halves the work. A query row with every key masked gives NaN, the softmax of an all
+ * -inf row, as PyTorch's SDPA long did (its newer versions return 0 there instead, through _safe_softmax);
+ * with no keys at all (tk = 0) the output is 0, an empty weighted sum.
  *
  * <p>q, k and v of the compute type are read in place whatever their strides (heads split out of a
  * [B, T, H, E] layout, broadcast batch dims); BF16 and F16 are widened to F32 first and the result is

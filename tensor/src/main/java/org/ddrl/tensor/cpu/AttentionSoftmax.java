@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * exponentiate, normalize. Afterwards the row holds the attention weights of one query.
  *
  * <p>Keys at or past {@code valid} (those the causal rule hides) get weight 0 without being read. A row
- * whose keys are all masked has max -inf, so every weight comes out NaN (-inf - -inf): the same result
- * as PyTorch's softmax over an all -inf row.
+ * whose keys are all masked has max -inf, so every weight comes out NaN (-inf - -inf), as torch.softmax
+ * of an all -inf row does.
  */
 final class AttentionSoftmax {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;

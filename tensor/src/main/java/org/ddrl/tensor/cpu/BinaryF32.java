@@ -15,7 +15,8 @@ import org.ddrl.tensor.Op;
 
 /**
  * Binary ops on F32 operands with the Vector API: arithmetic into F32, comparisons into BOOL bytes.
- * A scalar operand is broadcast into a vector once; the last partial vector runs masked.
+ * One loop per op and operand kind (both dense, or one a scalar broadcast into a register), for the
+ * reason given in UnaryF32; the last partial vector runs masked.
  */
 final class BinaryF32 {
     private BinaryF32() {}
@@ -34,116 +35,329 @@ final class BinaryF32 {
         }
     }
 
+    private static FloatVector ld(MemorySegment s, long i) {
+        return FloatVector.fromMemorySegment(S, s, i * 4, NO);
+    }
+
+    private static FloatVector ld(MemorySegment s, long i, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(S, s, i * 4, NO, m);
+    }
+
+    // ------------------------------------------------------------------ arithmetic
+
     /** o[i] = a[i] op b[i] for i in [lo, hi); o is a fresh F32 output. */
     static void arith(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment as = a.seg(), bs = b.seg();
+        long ao = a.off(), bo = b.off();
         if (b.scalar()) {
-            float s = b.seg().getAtIndex(JAVA_FLOAT, b.off());
-            // x^2 is common (squared errors, variances) and x * x is exact where pow need not be
-            if (op == Op.POW && s == 2f) vv(Op.MUL, a.seg(), a.off(), a.seg(), a.off(), o, lo, hi);
-            else vs(op, a.seg(), a.off(), s, o, lo, hi);
+            float s = bs.getAtIndex(JAVA_FLOAT, bo);
+            switch (op) {
+                case ADD -> addVS(as, ao, s, o, lo, hi);
+                case SUB -> subVS(as, ao, s, o, lo, hi);
+                case MUL -> mulVS(as, ao, s, o, lo, hi);
+                case DIV -> divVS(as, ao, s, o, lo, hi);
+                // x^2 is common (squared errors, variances), and x * x is exact where pow need not be
+                case POW -> {
+                    if (s == 2f) mulVV(as, ao, as, ao, o, lo, hi);
+                    else powVS(as, ao, s, o, lo, hi);
+                }
+                case MAXIMUM -> maxVS(as, ao, s, o, lo, hi);
+                case MINIMUM -> minVS(as, ao, s, o, lo, hi);
+                default -> throw new IllegalStateException("no F32 loop for " + op.opName());
+            }
         } else if (a.scalar()) {
-            sv(op, a.seg().getAtIndex(JAVA_FLOAT, a.off()), b.seg(), b.off(), o, lo, hi);
+            float s = as.getAtIndex(JAVA_FLOAT, ao);
+            switch (op) {
+                case ADD -> addVS(bs, bo, s, o, lo, hi);
+                case SUB -> subSV(s, bs, bo, o, lo, hi);
+                case MUL -> mulVS(bs, bo, s, o, lo, hi);
+                case DIV -> divSV(s, bs, bo, o, lo, hi);
+                case POW -> powSV(s, bs, bo, o, lo, hi);
+                case MAXIMUM -> maxVS(bs, bo, s, o, lo, hi);
+                case MINIMUM -> minVS(bs, bo, s, o, lo, hi);
+                default -> throw new IllegalStateException("no F32 loop for " + op.opName());
+            }
         } else {
-            vv(op, a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+            switch (op) {
+                case ADD -> addVV(as, ao, bs, bo, o, lo, hi);
+                case SUB -> subVV(as, ao, bs, bo, o, lo, hi);
+                case MUL -> mulVV(as, ao, bs, bo, o, lo, hi);
+                case DIV -> divVV(as, ao, bs, bo, o, lo, hi);
+                case POW -> powVV(as, ao, bs, bo, o, lo, hi);
+                case MAXIMUM -> maxVV(as, ao, bs, bo, o, lo, hi);
+                case MINIMUM -> minVV(as, ao, bs, bo, o, lo, hi);
+                default -> throw new IllegalStateException("no F32 loop for " + op.opName());
+            }
         }
     }
 
-    private static void vv(Op op, MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+    private static void addVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            FloatVector x = FloatVector.fromMemorySegment(S, a, (ao + i) * 4, NO);
-            FloatVector y = FloatVector.fromMemorySegment(S, b, (bo + i) * 4, NO);
-            apply(op, x, y).intoMemorySegment(o, i * 4, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).add(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).add(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void subVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).sub(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).sub(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void mulVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).mul(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).mul(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void divVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).div(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).div(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void powVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            ld(a, ao + i).lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            FloatVector x = FloatVector.fromMemorySegment(S, a, (ao + i) * 4, NO, m);
-            FloatVector y = FloatVector.fromMemorySegment(S, b, (bo + i) * 4, NO, m);
-            apply(op, x, y).intoMemorySegment(o, i * 4, NO, m);
+            ld(a, ao + i, m).lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 
-    private static void vs(Op op, MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
-        FloatVector y = FloatVector.broadcast(S, s);
+    /** max and min follow Math.max and Math.min: NaN propagates and -0 < +0, as in PyTorch. */
+    private static void maxVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            apply(op, FloatVector.fromMemorySegment(S, a, (ao + i) * 4, NO), y).intoMemorySegment(o, i * 4, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).max(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).max(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void minVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).min(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).min(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+        }
+    }
+
+    private static void addVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).add(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).add(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void subVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).sub(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).sub(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void mulVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).mul(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).mul(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void divVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).div(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).div(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void powVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            ld(a, ao + i).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            apply(op, FloatVector.fromMemorySegment(S, a, (ao + i) * 4, NO, m), y).intoMemorySegment(o, i * 4, NO, m);
+            ld(a, ao + i, m).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 
-    private static void sv(Op op, float s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+    private static void maxVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).max(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).max(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void minVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).min(s).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); ld(a, ao + i, m).min(s).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void subSV(float s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         FloatVector x = FloatVector.broadcast(S, s);
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            apply(op, x, FloatVector.fromMemorySegment(S, b, (bo + i) * 4, NO)).intoMemorySegment(o, i * 4, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) x.sub(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); x.sub(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void divSV(float s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        FloatVector x = FloatVector.broadcast(S, s);
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) x.div(ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); x.div(ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m); }
+    }
+
+    private static void powSV(float s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        FloatVector x = FloatVector.broadcast(S, s);
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            x.lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            apply(op, x, FloatVector.fromMemorySegment(S, b, (bo + i) * 4, NO, m)).intoMemorySegment(o, i * 4, NO, m);
+            x.lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 
-    /** Operators are literal constants so that each case compiles to vector instructions. */
-    private static FloatVector apply(Op op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case POW -> x.lanewise(VectorOperators.POW, y);
-            // min and max follow Math.min and Math.max: NaN propagates and -0 < +0, as PyTorch
-            case MAXIMUM -> x.max(y);
-            case MINIMUM -> x.min(y);
-            default -> throw new IllegalStateException("no F32 arithmetic loop for " + op.opName());
-        };
-    }
+    // ------------------------------------------------------------------ comparisons
 
     /** o[i] = (a[i] op b[i]) as BOOL bytes for i in [lo, hi). */
     static void compare(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        long as = a.scalar() ? 0 : 1, bs = b.scalar() ? 0 : 1;
-        long i = lo;
-        if (B != null && as == 1 && bs == 1) {
-            MemorySegment x = a.seg(), y = b.seg();
-            long xo = a.off(), yo = b.off();
-            ByteVector zero = ByteVector.zero(B);
-            for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-                VectorMask<Float> r = test(op, FloatVector.fromMemorySegment(S, x, (xo + i) * 4, NO),
-                        FloatVector.fromMemorySegment(S, y, (yo + i) * 4, NO));
-                zero.blend((byte) 1, r.cast(B)).intoMemorySegment(o, i, NO);
+        if (B == null || (a.scalar() && b.scalar())) {
+            compareScalar(op, a, b, o, lo, hi);
+        } else if (a.scalar()) {
+            // s op v is v op' s with the comparison mirrored
+            Op mirrored = switch (op) {
+                case LT -> Op.GT;
+                case LE -> Op.GE;
+                case GT -> Op.LT;
+                case GE -> Op.LE;
+                default -> op;
+            };
+            compareVS(mirrored, b.seg(), b.off(), a.seg().getAtIndex(JAVA_FLOAT, a.off()), o, lo, hi);
+        } else if (b.scalar()) {
+            compareVS(op, a.seg(), a.off(), b.seg().getAtIndex(JAVA_FLOAT, b.off()), o, lo, hi);
+        } else {
+            switch (op) {
+                case EQ -> eqVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+                case NE -> neVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+                case LT -> ltVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+                case LE -> leVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+                case GT -> ltVV(b.seg(), b.off(), a.seg(), a.off(), o, lo, hi);
+                case GE -> leVV(b.seg(), b.off(), a.seg(), a.off(), o, lo, hi);
+                default -> throw new IllegalStateException("no F32 loop for " + op.opName());
             }
-        } else if (B != null) {
-            // one side is a single value: broadcast it and walk the other
-            boolean left = as == 0;
-            ElementwiseOperand v = left ? b : a, s = left ? a : b;
-            FloatVector k = FloatVector.broadcast(S, s.seg().getAtIndex(JAVA_FLOAT, s.off()));
-            MemorySegment x = v.seg();
-            long xo = v.off();
-            ByteVector zero = ByteVector.zero(B);
-            for (long end = (v.scalar() ? lo : lo + S.loopBound(hi - lo)); i < end; i += L) {
-                FloatVector e = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, NO);
-                VectorMask<Float> r = left ? test(op, k, e) : test(op, e, k);
-                zero.blend((byte) 1, r.cast(B)).intoMemorySegment(o, i, NO);
-            }
-        }
-        for (; i < hi; i++) {
-            float x = a.seg().getAtIndex(JAVA_FLOAT, a.off() + i * as), y = b.seg().getAtIndex(JAVA_FLOAT, b.off() + i * bs);
-            o.set(JAVA_BYTE, i, (byte) (ElementwiseKernels.compare(op, x, y) ? 1 : 0));
         }
     }
 
-    private static VectorMask<Float> test(Op op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case EQ -> x.compare(VectorOperators.EQ, y);
-            case NE -> x.compare(VectorOperators.NE, y);
-            case LT -> x.compare(VectorOperators.LT, y);
-            case LE -> x.compare(VectorOperators.LE, y);
-            case GT -> x.compare(VectorOperators.GT, y);
-            case GE -> x.compare(VectorOperators.GE, y);
-            default -> throw new IllegalStateException("no F32 comparison loop for " + op.opName());
-        };
+    private static void compareVS(Op op, MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        switch (op) {
+            case EQ -> eqVS(a, ao, s, o, lo, hi);
+            case NE -> neVS(a, ao, s, o, lo, hi);
+            case LT -> ltVS(a, ao, s, o, lo, hi);
+            case LE -> leVS(a, ao, s, o, lo, hi);
+            case GT -> gtVS(a, ao, s, o, lo, hi);
+            case GE -> geVS(a, ao, s, o, lo, hi);
+            default -> throw new IllegalStateException("no F32 loop for " + op.opName());
+        }
+    }
+
+    private static void store(VectorMask<Float> r, MemorySegment o, long i) {
+        ByteVector.zero(B).blend((byte) 1, r.cast(B)).intoMemorySegment(o, i, NO);
+    }
+
+    private static void store(VectorMask<Float> r, MemorySegment o, long i, VectorMask<Float> m) {
+        ByteVector.zero(B).blend((byte) 1, r.cast(B)).intoMemorySegment(o, i, NO, m.cast(B));
+    }
+
+    private static void eqVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).eq(ld(b, bo + i)), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).eq(ld(b, bo + i, m)), o, i, m); }
+    }
+
+    private static void neVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            store(ld(a, ao + i).compare(VectorOperators.NE, ld(b, bo + i)), o, i);
+        }
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            store(ld(a, ao + i, m).compare(VectorOperators.NE, ld(b, bo + i, m)), o, i, m);
+        }
+    }
+
+    private static void ltVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).lt(ld(b, bo + i)), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).lt(ld(b, bo + i, m)), o, i, m); }
+    }
+
+    private static void leVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            store(ld(a, ao + i).compare(VectorOperators.LE, ld(b, bo + i)), o, i);
+        }
+        if (i < hi) {
+            VectorMask<Float> m = S.indexInRange(i, hi);
+            store(ld(a, ao + i, m).compare(VectorOperators.LE, ld(b, bo + i, m)), o, i, m);
+        }
+    }
+
+    private static void eqVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).eq(s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).eq(s), o, i, m); }
+    }
+
+    private static void neVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).compare(VectorOperators.NE, s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).compare(VectorOperators.NE, s), o, i, m); }
+    }
+
+    private static void ltVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).lt(s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).lt(s), o, i, m); }
+    }
+
+    private static void leVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).compare(VectorOperators.LE, s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).compare(VectorOperators.LE, s), o, i, m); }
+    }
+
+    private static void gtVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).compare(VectorOperators.GT, s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).compare(VectorOperators.GT, s), o, i, m); }
+    }
+
+    private static void geVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) store(ld(a, ao + i).compare(VectorOperators.GE, s), o, i);
+        if (i < hi) { VectorMask<Float> m = S.indexInRange(i, hi); store(ld(a, ao + i, m).compare(VectorOperators.GE, s), o, i, m); }
+    }
+
+    /** For vector shapes with no matching byte vector (fewer than 8 lanes), and for a one-element result. */
+    private static void compareScalar(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment x = a.seg(), y = b.seg();
+        long xo = a.off(), yo = b.off(), xs = a.scalar() ? 0 : 1, ys = b.scalar() ? 0 : 1;
+        for (long i = lo; i < hi; i++) {
+            boolean r = ElementwiseKernels.compare(op, x.getAtIndex(JAVA_FLOAT, xo + i * xs), y.getAtIndex(JAVA_FLOAT, yo + i * ys));
+            o.set(JAVA_BYTE, i, (byte) (r ? 1 : 0));
+        }
     }
 }

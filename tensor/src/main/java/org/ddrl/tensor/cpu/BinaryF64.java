@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ddrl.tensor.Op;
 
-/** Binary ops on F64 operands: Vector API arithmetic, scalar comparisons into BOOL bytes. */
+/** Binary ops on F64 operands: Vector API arithmetic laid out as in BinaryF32, scalar comparisons into BOOL bytes. */
 final class BinaryF64 {
     private BinaryF64() {}
 
@@ -19,71 +19,201 @@ final class BinaryF64 {
     private static final int L = S.length();
     private static final ByteOrder NO = ByteOrder.nativeOrder();
 
+    private static DoubleVector ld(MemorySegment s, long i) {
+        return DoubleVector.fromMemorySegment(S, s, i * 8, NO);
+    }
+
+    private static DoubleVector ld(MemorySegment s, long i, VectorMask<Double> m) {
+        return DoubleVector.fromMemorySegment(S, s, i * 8, NO, m);
+    }
+
+    // ------------------------------------------------------------------ arithmetic
+
     /** o[i] = a[i] op b[i] for i in [lo, hi); o is a fresh F64 output. */
     static void arith(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment as = a.seg(), bs = b.seg();
+        long ao = a.off(), bo = b.off();
         if (b.scalar()) {
-            double s = b.seg().getAtIndex(JAVA_DOUBLE, b.off());
-            if (op == Op.POW && s == 2) vv(Op.MUL, a.seg(), a.off(), a.seg(), a.off(), o, lo, hi);
-            else vs(op, a.seg(), a.off(), s, o, lo, hi);
+            double s = bs.getAtIndex(JAVA_DOUBLE, bo);
+            switch (op) {
+                case ADD -> addVS(as, ao, s, o, lo, hi);
+                case SUB -> subVS(as, ao, s, o, lo, hi);
+                case MUL -> mulVS(as, ao, s, o, lo, hi);
+                case DIV -> divVS(as, ao, s, o, lo, hi);
+                // x * x for x^2, as in BinaryF32
+                case POW -> {
+                    if (s == 2) mulVV(as, ao, as, ao, o, lo, hi);
+                    else powVS(as, ao, s, o, lo, hi);
+                }
+                case MAXIMUM -> maxVS(as, ao, s, o, lo, hi);
+                case MINIMUM -> minVS(as, ao, s, o, lo, hi);
+                default -> throw new IllegalStateException("no F64 loop for " + op.opName());
+            }
         } else if (a.scalar()) {
-            sv(op, a.seg().getAtIndex(JAVA_DOUBLE, a.off()), b.seg(), b.off(), o, lo, hi);
+            double s = as.getAtIndex(JAVA_DOUBLE, ao);
+            switch (op) {
+                case ADD -> addVS(bs, bo, s, o, lo, hi);
+                case SUB -> subSV(s, bs, bo, o, lo, hi);
+                case MUL -> mulVS(bs, bo, s, o, lo, hi);
+                case DIV -> divSV(s, bs, bo, o, lo, hi);
+                case POW -> powSV(s, bs, bo, o, lo, hi);
+                case MAXIMUM -> maxVS(bs, bo, s, o, lo, hi);
+                case MINIMUM -> minVS(bs, bo, s, o, lo, hi);
+                default -> throw new IllegalStateException("no F64 loop for " + op.opName());
+            }
         } else {
-            vv(op, a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
+            switch (op) {
+                case ADD -> addVV(as, ao, bs, bo, o, lo, hi);
+                case SUB -> subVV(as, ao, bs, bo, o, lo, hi);
+                case MUL -> mulVV(as, ao, bs, bo, o, lo, hi);
+                case DIV -> divVV(as, ao, bs, bo, o, lo, hi);
+                case POW -> powVV(as, ao, bs, bo, o, lo, hi);
+                case MAXIMUM -> maxVV(as, ao, bs, bo, o, lo, hi);
+                case MINIMUM -> minVV(as, ao, bs, bo, o, lo, hi);
+                default -> throw new IllegalStateException("no F64 loop for " + op.opName());
+            }
         }
     }
 
-    private static void vv(Op op, MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+    private static void addVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            DoubleVector x = DoubleVector.fromMemorySegment(S, a, (ao + i) * 8, NO);
-            DoubleVector y = DoubleVector.fromMemorySegment(S, b, (bo + i) * 8, NO);
-            apply(op, x, y).intoMemorySegment(o, i * 8, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).add(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).add(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void subVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).sub(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).sub(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void mulVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).mul(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).mul(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void divVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).div(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).div(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void powVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            ld(a, ao + i).lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            DoubleVector x = DoubleVector.fromMemorySegment(S, a, (ao + i) * 8, NO, m);
-            DoubleVector y = DoubleVector.fromMemorySegment(S, b, (bo + i) * 8, NO, m);
-            apply(op, x, y).intoMemorySegment(o, i * 8, NO, m);
+            ld(a, ao + i, m).lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 
-    private static void vs(Op op, MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
-        DoubleVector y = DoubleVector.broadcast(S, s);
+    private static void maxVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            apply(op, DoubleVector.fromMemorySegment(S, a, (ao + i) * 8, NO), y).intoMemorySegment(o, i * 8, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).max(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).max(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void minVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).min(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) {
+            VectorMask<Double> m = S.indexInRange(i, hi);
+            ld(a, ao + i, m).min(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+        }
+    }
+
+    private static void addVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).add(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).add(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void subVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).sub(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).sub(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void mulVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).mul(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).mul(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void divVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).div(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).div(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void powVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            ld(a, ao + i).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            apply(op, DoubleVector.fromMemorySegment(S, a, (ao + i) * 8, NO, m), y).intoMemorySegment(o, i * 8, NO, m);
+            ld(a, ao + i, m).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 
-    private static void sv(Op op, double s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+    private static void maxVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).max(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).max(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void minVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) ld(a, ao + i).min(s).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); ld(a, ao + i, m).min(s).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void subSV(double s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         DoubleVector x = DoubleVector.broadcast(S, s);
         long i = lo;
-        for (long end = lo + S.loopBound(hi - lo); i < end; i += L) {
-            apply(op, x, DoubleVector.fromMemorySegment(S, b, (bo + i) * 8, NO)).intoMemorySegment(o, i * 8, NO);
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) x.sub(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); x.sub(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void divSV(double s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        DoubleVector x = DoubleVector.broadcast(S, s);
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) x.div(ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+        if (i < hi) { VectorMask<Double> m = S.indexInRange(i, hi); x.div(ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m); }
+    }
+
+    private static void powSV(double s, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
+        DoubleVector x = DoubleVector.broadcast(S, s);
+        long i = lo;
+        for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
+            x.lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            apply(op, x, DoubleVector.fromMemorySegment(S, b, (bo + i) * 8, NO, m)).intoMemorySegment(o, i * 8, NO, m);
+            x.lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 
-    /** See BinaryF32.apply. */
-    private static DoubleVector apply(Op op, DoubleVector x, DoubleVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case POW -> x.lanewise(VectorOperators.POW, y);
-            case MAXIMUM -> x.max(y);
-            case MINIMUM -> x.min(y);
-            default -> throw new IllegalStateException("no F64 arithmetic loop for " + op.opName());
-        };
-    }
+    // ------------------------------------------------------------------ comparisons
 
     /** o[i] = (a[i] op b[i]) as BOOL bytes for i in [lo, hi). */
     static void compare(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {

@@ -22,19 +22,22 @@ import org.ddrl.tensor.Tensor;
  * itself, with no unfolding.
  *
  * <p>F32 and F64 compute in their own type; BF16 and F16 compute in F32 and are rounded once at the end.
+ * The gradients are in {@link ConvBackwardInput} and {@link ConvBackwardWeight}.
  */
 final class ConvKernels {
     /** Target im2col block: about an L2 cache, so the GEMM reads the columns while they are still hot. */
-    private static final long COL_BYTES = 2L << 20;
+    static final long COL_BYTES = 2L << 20;
     /** Fewest output positions per block, so each GEMM is wide enough to run at full speed. */
-    private static final int MIN_COLS = 64;
+    static final int MIN_COLS = 64;
     /** Multiply-adds per task below which handing work to another thread costs more than it saves. */
-    private static final long GRAIN_FLOPS = 1L << 18;
+    static final long GRAIN_FLOPS = 1L << 18;
 
     private ConvKernels() {}
 
     static void register(Map<Op, Kernel> k) {
         k.put(Op.CONV3D, ConvKernels::conv3d);
+        k.put(Op.CONV3D_BACKWARD_INPUT, ConvBackwardInput::apply);
+        k.put(Op.CONV3D_BACKWARD_WEIGHT, ConvBackwardWeight::apply);
     }
 
     private static Tensor conv3d(Attrs a, Tensor... in) {
@@ -77,7 +80,7 @@ final class ConvKernels {
      * Output positions per block: as many as keep the im2col block near COL_BYTES, but few enough that
      * samples x groups x blocks gives every thread work.
      */
-    private static int blockCols(ConvGeometry g, boolean direct, int es) {
+    static int blockCols(ConvGeometry g, boolean direct, int es) {
         long p = g.p();
         if (p <= MIN_COLS) return (int) p;
         long fit = direct ? p : Math.max(MIN_COLS, COL_BYTES / es / Math.max(1, g.k()));
@@ -107,16 +110,21 @@ final class ConvKernels {
             bOff = xOff + p0;
             bRs = dhw;
         } else {
-            Im2col.fill(g, xs, xOff, f64 ? 8 : 4, col, nc, 0, k, p0, nc);
+            Im2col.fill(g, xs, xOff, f64 ? 8 : 4, col, nc, p0, nc, 0, k);
             b = col;
             bOff = 0;
             bRs = nc;
         }
-        long aOff = (long) grp * og * k;
+        gemm(f64, og, nc, k, ws, (long) grp * og * k, k, 1, b, bOff, bRs, 1, bs == null ? 0 : 1, os, cOff, p);
+    }
+
+    /** C = A B + beta C in F64 or F32, operands as {@link Gemm} takes them. */
+    static void gemm(boolean f64, int m, int n, int k, MemorySegment a, long aOff, long aRs, long aCs,
+                     MemorySegment b, long bOff, long bRs, long bCs, int beta, MemorySegment c, long cOff, long ldc) {
         if (f64) {
-            Gemm.dgemm(og, nc, k, 1, ws, aOff, k, 1, b, bOff, bRs, 1, bs == null ? 0 : 1, os, cOff, p);
+            Gemm.dgemm(m, n, k, 1, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
         } else {
-            Gemm.sgemm(og, nc, k, 1, ws, aOff, k, 1, b, bOff, bRs, 1, bs == null ? 0 : 1, os, cOff, p);
+            Gemm.sgemm(m, n, k, 1, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
         }
     }
 

@@ -40,37 +40,40 @@ public final class CpuTensors {
     }
 
     /**
-     * Copies the elements of src into dst (both any views of the same shape), converting dtype. Rows along
-     * the last dim are the unit of work and are split over the thread pool. src must not overlap dst
-     * unless they share storage exactly as the same view; callers copy overlapping sources first.
+     * Copies the elements of src into dst (both any views of the same shape), converting dtype. Dims that
+     * are laid out alike in both views are merged first, so dense copies become one long run; a source
+     * read across its unit-stride dim (a transpose) is copied in cache-sized tiles; everything else goes
+     * row by row along the last dim, rows split over the thread pool. src must not overlap dst unless
+     * they are the same view; callers copy overlapping sources first.
      */
     public static void copyCast(Tensor src, Tensor dst) {
-        int[] shape = src.shape();
-        long n = src.numel();
-        if (n == 0) return;
+        if (src.numel() == 0) return;
+        Layout l = Layout.coalesce(src.shape(), src.strides(), dst.strides());
+        if (src.dtype() == dst.dtype() && TiledTranspose.applies(l)) {
+            TiledTranspose.copy(seg(src), src.offset(), seg(dst), dst.offset(), l, src.dtype().byteSize());
+            return;
+        }
+        int[] shape = l.shape();
         int r = shape.length;
-        int inner = r == 0 ? 1 : shape[r - 1];
-        long rows = n / inner;
-        long[] st = src.strides(), dt = dst.strides();
-        long sInner = r == 0 ? 1 : st[r - 1], dInner = r == 0 ? 1 : dt[r - 1];
+        int inner = shape[r - 1];
+        long rows = src.numel() / inner;
+        long[] st = l.srcStrides(), dt = l.dstStrides();
+        long sInner = st[r - 1], dInner = dt[r - 1];
         MemorySegment s = seg(src), d = seg(dst);
         DType sdt = src.dtype(), ddt = dst.dtype();
         long soff = src.offset(), doff = dst.offset();
         int es = sdt.byteSize();
         boolean sameType = sdt == ddt;
-        boolean exactLong = !sdt.isFloatingPoint() && !ddt.isFloatingPoint();
         Parallel.forRange(rows, Math.max(1, 16384 / Math.max(inner, 1)), (lo, hi) -> {
-            int[] si = new int[Math.max(r - 1, 0)], di = new int[Math.max(r - 1, 0)];
+            int[] si = new int[r - 1], di = new int[r - 1];
             long sb = rowBase(lo, shape, st, si) + soff, db = rowBase(lo, shape, dt, di) + doff;
             for (long row = lo; row < hi; row++) {
                 if (sameType && sInner == 1 && dInner == 1) {
                     MemorySegment.copy(s, sb * es, d, db * es, (long) inner * es);
                 } else if (sameType) {
                     copyStrided(s, sb, sInner, d, db, dInner, inner, es);
-                } else if (exactLong) {
-                    for (int j = 0; j < inner; j++) Elements.setL(d, ddt, db + j * dInner, Elements.getL(s, sdt, sb + j * sInner));
                 } else {
-                    for (int j = 0; j < inner; j++) Elements.setD(d, ddt, db + j * dInner, Elements.getD(s, sdt, sb + j * sInner));
+                    CastRow.cast(s, sdt, sb, sInner, d, ddt, db, dInner, inner);
                 }
                 sb = nextRow(sb, shape, st, si);
                 db = nextRow(db, shape, dt, di);

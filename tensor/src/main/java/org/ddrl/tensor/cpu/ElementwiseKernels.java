@@ -66,7 +66,7 @@ final class ElementwiseKernels {
             }
             default -> {
                 ElementwiseOperand src = ElementwiseOperand.of(x, DType.F32, shape);
-                // a half-precision result is computed into F32 first; a temporary F32 copy of the input can take it
+                // a half-precision result is computed into F32 first, in the input's temporary F32 copy when it has one
                 Tensor f = out == DType.F32 ? res : src.temporary() ? src.tensor() : CpuTensors.empty(DType.F32, shape);
                 MemorySegment fy = CpuTensors.seg(f);
                 Parallel.forRange(n, grain, (lo, hi) -> UnaryF32.run(spec, src.seg(), src.off(), fy, lo, hi));
@@ -140,7 +140,10 @@ final class ElementwiseKernels {
                 if (cmp) {
                     Parallel.forRange(n, grain, (lo, hi) -> BinaryF32.compare(op, x, y, o, lo, hi));
                 } else {
-                    Tensor f = out == DType.F32 ? res : CpuTensors.empty(DType.F32, shape);
+                    // as in unary: a half-precision result goes through F32, in a temporary input copy when there is one
+                    Tensor f = out == DType.F32 ? res
+                            : x.temporary() && !x.scalar() ? x.tensor()
+                            : y.temporary() && !y.scalar() ? y.tensor() : CpuTensors.empty(DType.F32, shape);
                     MemorySegment fo = CpuTensors.seg(f);
                     Parallel.forRange(n, grain, (lo, hi) -> BinaryF32.arith(op, x, y, fo, lo, hi));
                     finishF32(f, res);

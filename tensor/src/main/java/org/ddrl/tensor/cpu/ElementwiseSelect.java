@@ -6,6 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Shapes;
@@ -19,6 +26,18 @@ final class ElementwiseSelect {
     private ElementwiseSelect() {}
 
     private static final long GRAIN = 1 << 16;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Condition bytes with as many lanes as I; null when no such vector shape exists. */
+    private static final VectorSpecies<Byte> IB = byteSpecies();
+
+    private static VectorSpecies<Byte> byteSpecies() {
+        try {
+            return VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
 
     /** condition ? a : b, all three broadcast together; the result has dtype promote(a, b). */
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
@@ -66,22 +85,94 @@ final class ElementwiseSelect {
     }
 
     private static void select(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, Tensor res) {
-        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg(), o = CpuTensors.seg(res);
-        long co = c.off(), ao = a.off(), bo = b.off();
-        long ci = c.scalar() ? 0 : 1, ai = a.scalar() ? 0 : 1, bi = b.scalar() ? 0 : 1;
+        MemorySegment o = CpuTensors.seg(res);
         int width = res.dtype().byteSize();
         Parallel.forRange(res.numel(), GRAIN, (lo, hi) -> {
-            for (long i = lo; i < hi; i++) {
-                boolean t = cs.get(JAVA_BYTE, co + i * ci) != 0;
-                long src = t ? ao + i * ai : bo + i * bi;
-                MemorySegment from = t ? as : bs;
-                switch (width) {
-                    case 8 -> o.setAtIndex(JAVA_LONG, i, from.getAtIndex(JAVA_LONG, src));
-                    case 4 -> o.setAtIndex(JAVA_INT, i, from.getAtIndex(JAVA_INT, src));
-                    case 2 -> o.setAtIndex(JAVA_SHORT, i, from.getAtIndex(JAVA_SHORT, src));
-                    default -> o.set(JAVA_BYTE, i, from.get(JAVA_BYTE, src));
-                }
+            switch (width) {
+                case 8 -> select8(c, a, b, o, lo, hi);
+                case 4 -> select4(c, a, b, o, lo, hi);
+                case 2 -> select2(c, a, b, o, lo, hi);
+                default -> select1(c, a, b, o, lo, hi);
             }
         });
+    }
+
+    // One loop per element width, reading both candidates so that the choice compiles to a branch-free select.
+
+    private static void select8(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
+        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+        for (long i = lo; i < hi; i++) {
+            long x = as.getAtIndex(JAVA_LONG, ao + i * ai), y = bs.getAtIndex(JAVA_LONG, bo + i * bi);
+            o.setAtIndex(JAVA_LONG, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
+        }
+    }
+
+    private static void select4(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
+        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+        long i = lo;
+        if (IB != null && ci == 1 && (ai == 1 || bi == 1)) {
+            // F32 and I32, the common case (attention masks, masked_fill): whole vectors of lanes at a time
+            long end = lo + I.loopBound(hi - lo);
+            if (ai == 1 && bi == 1) select4VV(cs, co, as, ao, bs, bo, o, lo, end);
+            else if (ai == 1) select4VS(cs, co, as, ao, bs.getAtIndex(JAVA_INT, bo), o, lo, end);
+            else select4SV(cs, co, as.getAtIndex(JAVA_INT, ao), bs, bo, o, lo, end);
+            i = end;
+        }
+        for (; i < hi; i++) {
+            int x = as.getAtIndex(JAVA_INT, ao + i * ai), y = bs.getAtIndex(JAVA_INT, bo + i * bi);
+            o.setAtIndex(JAVA_INT, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
+        }
+    }
+
+    private static void select2(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
+        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+        for (long i = lo; i < hi; i++) {
+            short x = as.getAtIndex(JAVA_SHORT, ao + i * ai), y = bs.getAtIndex(JAVA_SHORT, bo + i * bi);
+            o.setAtIndex(JAVA_SHORT, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
+        }
+    }
+
+    private static void select1(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
+        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
+        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+        for (long i = lo; i < hi; i++) {
+            byte x = as.get(JAVA_BYTE, ao + i * ai), y = bs.get(JAVA_BYTE, bo + i * bi);
+            o.set(JAVA_BYTE, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
+        }
+    }
+
+    private static void select4VV(MemorySegment cs, long co, MemorySegment as, long ao, MemorySegment bs, long bo, MemorySegment o,
+                                  long lo, long end) {
+        for (long i = lo; i < end; i += I.length()) {
+            VectorMask<Integer> t = ByteVector.fromMemorySegment(IB, cs, co + i, NO).compare(VectorOperators.NE, 0).cast(I);
+            IntVector x = IntVector.fromMemorySegment(I, as, (ao + i) * 4, NO), y = IntVector.fromMemorySegment(I, bs, (bo + i) * 4, NO);
+            y.blend(x, t).intoMemorySegment(o, i * 4, NO);
+        }
+    }
+
+    /** a where the condition holds, else the scalar b. */
+    private static void select4VS(MemorySegment cs, long co, MemorySegment as, long ao, int b, MemorySegment o, long lo, long end) {
+        IntVector y = IntVector.broadcast(I, b);
+        for (long i = lo; i < end; i += I.length()) {
+            VectorMask<Integer> t = ByteVector.fromMemorySegment(IB, cs, co + i, NO).compare(VectorOperators.NE, 0).cast(I);
+            y.blend(IntVector.fromMemorySegment(I, as, (ao + i) * 4, NO), t).intoMemorySegment(o, i * 4, NO);
+        }
+    }
+
+    /** The scalar a where the condition holds, else b. */
+    private static void select4SV(MemorySegment cs, long co, int a, MemorySegment bs, long bo, MemorySegment o, long lo, long end) {
+        IntVector x = IntVector.broadcast(I, a);
+        for (long i = lo; i < end; i += I.length()) {
+            VectorMask<Integer> t = ByteVector.fromMemorySegment(IB, cs, co + i, NO).compare(VectorOperators.NE, 0).cast(I);
+            IntVector.fromMemorySegment(I, bs, (bo + i) * 4, NO).blend(x, t).intoMemorySegment(o, i * 4, NO);
+        }
+    }
+
+    /** 0 for a scalar operand, which stays on its one element, else 1. */
+    private static long step(ElementwiseOperand x) {
+        return x.scalar() ? 0 : 1;
     }
 }

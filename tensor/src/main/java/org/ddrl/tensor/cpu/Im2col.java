@@ -18,22 +18,23 @@ final class Im2col {
     private Im2col() {}
 
     /**
-     * Fills rows [rowLo, rowHi) of col (row stride ld elements) for columns p0 .. p0 + cols - 1.
+     * Fills rows r0 .. r1 - 1 of the group's cg * kd * kh * kw rows into col (row r at (r - r0) * ld, in
+     * elements) for columns p0 .. p0 + cols - 1.
      *
      * @param x    dense input, element size es
      * @param xOff element index of the group's first input channel (n, g * cg, 0, 0, 0)
      */
-    static void fill(ConvGeometry g, MemorySegment x, long xOff, int es, MemorySegment col, long ld,
-                     int rowLo, int rowHi, long p0, int cols) {
+    static void fill(ConvGeometry g, MemorySegment x, long xOff, int es, MemorySegment col, long ld, long p0, int cols,
+                     int r0, int r1) {
         int kvol = g.kvol(), khw = g.kh() * g.kw();
         long dhw = g.dhw();
         long hw = (long) g.h() * g.w();
         long ohw = (long) g.oh() * g.ow();
-        for (int r = rowLo; r < rowHi; r++) {
+        for (int r = r0; r < r1; r++) {
             int c = r / kvol, t = r % kvol;
             int kd = t / khw, kh = (t / g.kw()) % g.kh(), kw = t % g.kw();
             long chan = xOff + c * dhw;
-            long dst = r * ld;
+            long dst = (r - r0) * ld;
             // position of column 0 in the output grid
             int od = (int) (p0 / ohw), oh = (int) ((p0 / g.ow()) % g.oh()), ow = (int) (p0 % g.ow());
             int j = 0;

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
+import org.ddrl.tensor.Device;
 import org.ddrl.tensor.Kernel;
 import org.ddrl.tensor.Op;
 import org.ddrl.tensor.Shapes;
@@ -49,23 +50,32 @@ final class NormKernels {
         int rows = Math.toIntExact(x.numel() / len);
         DType cdt = ReductionKernels.floatCompute(x.dtype());
         boolean f32 = cdt == DType.F32;
-        Tensor src = rowsOf(x, cdt), dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
+        Tensor src = ReductionKernels.contiguousIn(x, cdt), dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
         MemorySegment s = CpuTensors.seg(src), o = CpuTensors.seg(dst);
         long sb = src.offset();
         double[] mean = rms ? new double[rows] : mean(f32, s, rows, len, sb);
         double[] scale = inverseRms(f32, s, rows, len, sb, mean, eps);
-        Tensor wd = w == null ? null : CpuTensors.dense(w, cdt, normShape);
-        Tensor bd = b == null ? null : CpuTensors.dense(b, cdt, normShape);
-        MemorySegment ws = wd == null ? null : CpuTensors.seg(wd), bs = bd == null ? null : CpuTensors.seg(bd);
-        long wo = wd == null ? 0 : wd.offset(), bo = bd == null ? 0 : bd.offset();
-        ReduceParallel.pieces(rows, len, (t, row, from, n) -> {
-            long at = row * len + from;
-            if (f32) {
-                NormAffine.f32(s, sb + at, o, at, n, (float) mean[row], (float) scale[row], 0, ws, wo + from, bs, bo + from);
-            } else {
-                NormAffine.f64(s, sb + at, o, at, n, mean[row], scale[row], 0, ws, wo + from, bs, bo + from);
-            }
-        });
+        if (w == null && b == null) {
+            ReduceParallel.pieces(rows, len, (t, row, from, n) -> {
+                long at = row * len + from;
+                if (f32) NormAffine.scaleShiftF32(s, sb + at, o, at, n, (float) mean[row], (float) scale[row], 0);
+                else NormAffine.scaleShiftF64(s, sb + at, o, at, n, mean[row], scale[row], 0);
+            });
+        } else {
+            // One fused loop for every case: a missing weight is ones, a missing bias zeros.
+            Tensor wd = w == null ? Tensor.ones(cdt, Device.CPU, normShape) : CpuTensors.dense(w, cdt, normShape);
+            Tensor bd = b == null ? CpuTensors.empty(cdt, normShape) : CpuTensors.dense(b, cdt, normShape);
+            MemorySegment ws = CpuTensors.seg(wd), bs = CpuTensors.seg(bd);
+            long wo = wd.offset(), bo = bd.offset();
+            ReduceParallel.pieces(rows, len, (t, row, from, n) -> {
+                long at = row * len + from;
+                if (f32) {
+                    NormAffine.affineF32(s, sb + at, o, at, n, (float) mean[row], (float) scale[row], ws, wo + from, bs, bo + from);
+                } else {
+                    NormAffine.affineF64(s, sb + at, o, at, n, mean[row], scale[row], ws, wo + from, bs, bo + from);
+                }
+            });
+        }
         if (dst != out) CpuTensors.copyCast(dst, out);
         return out;
     }
@@ -94,7 +104,7 @@ final class NormKernels {
         long len = perGroup * spatial;
         DType cdt = ReductionKernels.floatCompute(x.dtype());
         boolean f32 = cdt == DType.F32;
-        Tensor src = rowsOf(x, cdt), dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
+        Tensor src = ReductionKernels.contiguousIn(x, cdt), dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
         MemorySegment s = CpuTensors.seg(src), o = CpuTensors.seg(dst);
         long sb = src.offset();
         double[] mean = mean(f32, s, rows, len, sb);
@@ -105,16 +115,11 @@ final class NormKernels {
             int c = ch % channels, row = (ch / channels) * groups + c / perGroup;
             double scale = rstd[row] * (wv == null ? 1 : wv[c]), shift = bv == null ? 0 : bv[c];
             long at = ch * spatial + from;
-            if (f32) NormAffine.f32(s, sb + at, o, at, n, (float) mean[row], (float) scale, (float) shift, null, 0, null, 0);
-            else NormAffine.f64(s, sb + at, o, at, n, mean[row], scale, shift, null, 0, null, 0);
+            if (f32) NormAffine.scaleShiftF32(s, sb + at, o, at, n, (float) mean[row], (float) scale, (float) shift);
+            else NormAffine.scaleShiftF64(s, sb + at, o, at, n, mean[row], scale, shift);
         });
         if (dst != out) CpuTensors.copyCast(dst, out);
         return out;
-    }
-
-    /** x itself when it is contiguous in the compute dtype (any offset), else a dense copy. */
-    private static Tensor rowsOf(Tensor x, DType cdt) {
-        return x.isContiguous() && x.dtype() == cdt ? x : CpuTensors.dense(x, cdt, x.shape());
     }
 
     private static double[] mean(boolean f32, MemorySegment s, int rows, long len, long base) {

@@ -19,7 +19,7 @@ final class ReduceF32 {
     static final int L = S.length();
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Elements per float block: each of the 4 x L lanes adds at most BLOCK / (4 L) values. */
-    private static final int BLOCK = 1024;
+    static final int BLOCK = 1024;
 
     private ReduceF32() {}
 

@@ -1,6 +1,8 @@
 package org.ddrl.tensor.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Comparator;
+import java.util.stream.IntStream;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Tensor;
 
@@ -9,9 +11,11 @@ import org.ddrl.tensor.Tensor;
  * {@code base} in {@code seg}, reducing the middle index. Output element {@code o * inner + i} then lies
  * in row-major order of the kept dims.
  *
- * <p>A contiguous input whose reduced dims form one block is read in place ({@code inner > 1} when
- * kept dims follow the block, which the column kernels handle without a transposing copy). Anything
- * else is copied once, with the reduced dims moved last, so that {@code inner == 1}.
+ * <p>An input that densely tiles memory (contiguous, or a permutation of a contiguous tensor such as a
+ * transpose) is read in place when, in memory order, its reduced dims form one block and its kept dims
+ * keep their logical order; {@code inner > 1} when kept dims follow the block, which the column kernels
+ * handle without a transposing copy. Anything else is copied once, with the reduced dims moved last,
+ * so that {@code inner == 1}.
  */
 record ReducePlan(MemorySegment seg, long base, DType cdt, int outer, long len, int inner) {
 
@@ -25,18 +29,24 @@ record ReducePlan(MemorySegment seg, long base, DType cdt, int outer, long len, 
         int[] shape = x.shape();
         boolean[] red = new boolean[shape.length];
         for (int d : dims) red[d] = true;
-        if (x.isContiguous()) {
-            // Size-1 dims are neither kept nor reduced as far as memory order goes: skip them.
+        // A contiguous input of another dtype converts without changing its layout.
+        Tensor src = x.dtype() != cdt && x.isContiguous() ? CpuTensors.dense(x, cdt, shape) : x;
+        int[] order = src.dtype() == cdt ? memoryOrder(src) : null;
+        if (order != null) {
             long a = 1, r = 1, b = 1;
             int state = 0; // 0: before the reduced block, 1: inside it, 2: after it
+            int lastKept = -1;
             boolean block = true;
-            for (int i = 0; i < shape.length; i++) {
-                if (shape[i] == 1) continue;
+            for (int i : order) {
                 if (red[i]) {
                     if (state == 2) block = false;
                     state = 1;
                     r *= shape[i];
-                } else if (state == 0) {
+                    continue;
+                }
+                if (i < lastKept) block = false; // outputs would come out transposed
+                lastKept = i;
+                if (state == 0) {
                     a *= shape[i];
                 } else {
                     state = 2;
@@ -44,7 +54,6 @@ record ReducePlan(MemorySegment seg, long base, DType cdt, int outer, long len, 
                 }
             }
             if (block && (b == 1 || columns)) {
-                Tensor src = x.dtype() == cdt ? x : CpuTensors.dense(x, cdt, shape);
                 checkOutputs(op, a * b, x);
                 return new ReducePlan(CpuTensors.seg(src), src.offset(), cdt, (int) a, r, (int) b);
             }
@@ -64,10 +73,28 @@ record ReducePlan(MemorySegment seg, long base, DType cdt, int outer, long len, 
                 r *= shape[i];
             }
         }
-        Tensor moved = x.permute(perm);
-        Tensor src = CpuTensors.dense(moved, cdt, moved.shape());
         checkOutputs(op, o, x);
-        return new ReducePlan(CpuTensors.seg(src), src.offset(), cdt, (int) o, r, 1);
+        Tensor moved = x.permute(perm);
+        Tensor dense = CpuTensors.dense(moved, cdt, moved.shape());
+        return new ReducePlan(CpuTensors.seg(dense), dense.offset(), cdt, (int) o, r, 1);
+    }
+
+    /**
+     * The dims of size > 1 from the largest stride to the smallest, when they tile memory densely (each
+     * stride is the product of the sizes after it); otherwise null. Size-1 dims are left out: they do not
+     * change the memory order.
+     */
+    private static int[] memoryOrder(Tensor t) {
+        int[] shape = t.shape();
+        long[] strides = t.strides();
+        int[] order = IntStream.range(0, shape.length).filter(i -> shape[i] != 1).boxed()
+                .sorted(Comparator.comparingLong((Integer i) -> -strides[i])).mapToInt(Integer::intValue).toArray();
+        long expected = 1;
+        for (int k = order.length - 1; k >= 0; k--) {
+            if (strides[order[k]] != expected) return null;
+            expected *= shape[order[k]];
+        }
+        return order;
     }
 
     /** Results are gathered in Java arrays, so the output count must fit one. */

@@ -37,6 +37,11 @@ final class ReductionKernels {
         }
     }
 
+    /** x itself when it is contiguous (at any offset) in dtype cdt, else a dense copy converted to cdt. */
+    static Tensor contiguousIn(Tensor x, DType cdt) {
+        return x.isContiguous() && x.dtype() == cdt ? x : CpuTensors.dense(x, cdt, x.shape());
+    }
+
     /** The dtype floating kernels compute in: double for F64, float for everything else. */
     static DType floatCompute(DType dt) {
         return dt == DType.F64 ? DType.F64 : DType.F32;

@@ -19,9 +19,6 @@ import org.ddrl.tensor.Tensor;
  * last is moved last by one copy in, and the result moved back by one copy out.
  */
 final class SoftmaxKernels {
-    /** Elements per float block of the exp sum. */
-    private static final int BLOCK = 1024;
-
     private SoftmaxKernels() {}
 
     static Tensor apply(boolean log, Attrs a, Tensor x) {
@@ -34,7 +31,7 @@ final class SoftmaxKernels {
         if (out.numel() == 0) return out;
         DType cdt = ReductionKernels.floatCompute(x.dtype());
         if (rank == 0 || d == rank - 1) {
-            Tensor src = x.isContiguous() && x.dtype() == cdt ? x : CpuTensors.dense(x, cdt, shape);
+            Tensor src = ReductionKernels.contiguousIn(x, cdt);
             Tensor dst = out.dtype() == cdt ? out : CpuTensors.empty(cdt, shape);
             rows(log, src, dst, rank == 0 ? 1 : shape[d]);
             if (dst != out) CpuTensors.copyCast(dst, out);
@@ -61,32 +58,25 @@ final class SoftmaxKernels {
         Parallel.forRange(src.numel() / len, Math.max(1, ReduceParallel.CHUNK / len), (lo, hi) -> {
             for (long r = lo; r < hi; r++) {
                 long so = sb + r * len, oo = ob + r * len;
-                if (f32) rowF32(log, s, so, o, oo, len);
-                else rowF64(log, s, so, o, oo, len);
+                if (f32 && log) logSoftmaxF32(s, so, o, oo, len);
+                else if (f32) softmaxF32(s, so, o, oo, len);
+                else if (log) logSoftmaxF64(s, so, o, oo, len);
+                else softmaxF64(s, so, o, oo, len);
             }
         });
     }
 
-    private static void rowF32(boolean log, MemorySegment s, long so, MemorySegment o, long oo, int n) {
-        var sp = ReduceF32.S;
+    private static void softmaxF32(MemorySegment s, long so, MemorySegment o, long oo, int n) {
         int l = ReduceF32.L;
         float m = ReduceF32.max(s, so, n);
-        FloatVector mv = FloatVector.broadcast(sp, m);
-        if (log) {
-            float lse = (float) Math.log(ReduceF32.sumExp(s, so, n, m));
-            FloatVector lv = FloatVector.broadcast(sp, lse);
-            int i = 0;
-            for (; i <= n - l; i += l) ReduceF32.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
-            for (; i < n; i++) o.setAtIndex(JAVA_FLOAT, oo + i, (s.getAtIndex(JAVA_FLOAT, so + i) - m) - lse);
-            return;
-        }
+        FloatVector mv = FloatVector.broadcast(ReduceF32.S, m);
         // exp(x - max) is stored and summed in float vectors over blocks, the block totals in double, so
         // long rows (a large vocabulary) keep F32 accuracy.
         double sum = 0;
         int i = 0;
         while (i <= n - l) {
-            FloatVector acc = FloatVector.zero(sp);
-            for (int end = Math.min(n - l, i + BLOCK - l); i <= end; i += l) {
+            FloatVector acc = FloatVector.zero(ReduceF32.S);
+            for (int end = Math.min(n - l, i + ReduceF32.BLOCK - l); i <= end; i += l) {
                 FloatVector e = ReduceF32.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
                 e.intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
                 acc = acc.add(e);
@@ -99,25 +89,27 @@ final class SoftmaxKernels {
             sum += e;
         }
         float inv = (float) (1 / sum);
-        FloatVector iv = FloatVector.broadcast(sp, inv);
+        FloatVector iv = FloatVector.broadcast(ReduceF32.S, inv);
         for (i = 0; i <= n - l; i += l) ReduceF32.load(o, oo + i).mul(iv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
         for (; i < n; i++) o.setAtIndex(JAVA_FLOAT, oo + i, o.getAtIndex(JAVA_FLOAT, oo + i) * inv);
     }
 
-    private static void rowF64(boolean log, MemorySegment s, long so, MemorySegment o, long oo, int n) {
-        var sp = ReduceF64.S;
+    /** (x - max) - log(sum(exp(x - max))): subtracting the max first keeps large inputs exact. */
+    private static void logSoftmaxF32(MemorySegment s, long so, MemorySegment o, long oo, int n) {
+        int l = ReduceF32.L;
+        float m = ReduceF32.max(s, so, n);
+        float lse = (float) Math.log(ReduceF32.sumExp(s, so, n, m));
+        FloatVector mv = FloatVector.broadcast(ReduceF32.S, m), lv = FloatVector.broadcast(ReduceF32.S, lse);
+        int i = 0;
+        for (; i <= n - l; i += l) ReduceF32.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
+        for (; i < n; i++) o.setAtIndex(JAVA_FLOAT, oo + i, (s.getAtIndex(JAVA_FLOAT, so + i) - m) - lse);
+    }
+
+    private static void softmaxF64(MemorySegment s, long so, MemorySegment o, long oo, int n) {
         int l = ReduceF64.L;
         double m = ReduceF64.max(s, so, n);
-        DoubleVector mv = DoubleVector.broadcast(sp, m);
-        if (log) {
-            double lse = Math.log(ReduceF64.sumExp(s, so, n, m));
-            DoubleVector lv = DoubleVector.broadcast(sp, lse);
-            int i = 0;
-            for (; i <= n - l; i += l) ReduceF64.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
-            for (; i < n; i++) o.setAtIndex(JAVA_DOUBLE, oo + i, (s.getAtIndex(JAVA_DOUBLE, so + i) - m) - lse);
-            return;
-        }
-        DoubleVector acc = DoubleVector.zero(sp);
+        DoubleVector mv = DoubleVector.broadcast(ReduceF64.S, m);
+        DoubleVector acc = DoubleVector.zero(ReduceF64.S);
         int i = 0;
         for (; i <= n - l; i += l) {
             DoubleVector e = ReduceF64.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
@@ -131,8 +123,18 @@ final class SoftmaxKernels {
             sum += e;
         }
         double inv = 1 / sum;
-        DoubleVector iv = DoubleVector.broadcast(sp, inv);
+        DoubleVector iv = DoubleVector.broadcast(ReduceF64.S, inv);
         for (i = 0; i <= n - l; i += l) ReduceF64.load(o, oo + i).mul(iv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
         for (; i < n; i++) o.setAtIndex(JAVA_DOUBLE, oo + i, o.getAtIndex(JAVA_DOUBLE, oo + i) * inv);
+    }
+
+    private static void logSoftmaxF64(MemorySegment s, long so, MemorySegment o, long oo, int n) {
+        int l = ReduceF64.L;
+        double m = ReduceF64.max(s, so, n);
+        double lse = Math.log(ReduceF64.sumExp(s, so, n, m));
+        DoubleVector mv = DoubleVector.broadcast(ReduceF64.S, m), lv = DoubleVector.broadcast(ReduceF64.S, lse);
+        int i = 0;
+        for (; i <= n - l; i += l) ReduceF64.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
+        for (; i < n; i++) o.setAtIndex(JAVA_DOUBLE, oo + i, (s.getAtIndex(JAVA_DOUBLE, so + i) - m) - lse);
     }
 }

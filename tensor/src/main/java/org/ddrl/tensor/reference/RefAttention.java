@@ -9,8 +9,8 @@ import org.ddrl.tensor.Op;
 /**
  * Reference scaled dot-product attention, the textbook way: for each query row, scores
  * s_j = scale * q . k_j (+ mask, or -inf where a BOOL mask is false or causal hides key j > i), weights
- * softmax(s), output sum_j w_j v_j. A row with every key masked is NaN, as PyTorch's softmax of an all
- * -inf row.
+ * softmax(s), output sum_j w_j v_j. A row with every key masked is NaN, as torch.softmax of an all -inf
+ * row; no keys at all (Tk = 0) give 0, an empty sum.
  */
 final class RefAttention {
     private RefAttention() {}

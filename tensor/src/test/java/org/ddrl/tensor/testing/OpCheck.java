@@ -12,34 +12,20 @@ import org.ddrl.tensor.Device;
 import org.ddrl.tensor.Dispatch;
 import org.ddrl.tensor.Op;
 import org.ddrl.tensor.Tensor;
+import org.ddrl.tensor.check.Compare;
 import org.ddrl.tensor.reference.RefTensor;
 import org.ddrl.tensor.reference.Reference;
 
 /**
- * Compares a backend against the F64 reference. Tolerances per output dtype (|actual - expected| <=
- * atol + rtol * |expected|), chosen as a few units in the last place of the storage format after an
- * F32 computation:
- * <pre>
- *   F64   rtol 1e-9   atol 1e-9
- *   F32   rtol 1e-5   atol 1e-5
- *   F16   rtol 2e-3   atol 2e-3   (11-bit mantissa)
- *   BF16  rtol 1.6e-2 atol 1.6e-2 (8-bit mantissa)
- *   I32, I64, BOOL: exact
- * </pre>
- * Ops that sum many terms (matmul, conv, norms, attention) pass a scale factor for the tolerance.
+ * Compares a backend against the F64 reference, with the tolerances of {@link Compare} (per result dtype;
+ * ops that sum many terms pass a scale factor).
  */
 public final class OpCheck {
     private OpCheck() {}
 
     /** Relative (and absolute) tolerance for results stored in dt. */
     public static double tolerance(DType dt) {
-        return switch (dt) {
-            case F64 -> 1e-9;
-            case F32 -> 1e-5;
-            case F16 -> 2e-3;
-            case BF16 -> 1.6e-2;
-            case I32, I64, BOOL -> 0;
-        };
+        return Compare.tolerance(dt);
     }
 
     /** Runs op on the inputs (on their device) and on the reference; fails on any difference beyond tolerance. */

@@ -1,0 +1,121 @@
+package org.ddrl.tensor.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The adjoint of {@link Im2col}: adds each entry of a column matrix (row r = (c, kd, kh, kw) of the
+ * group's kernel taps, column j = output position p0 + j) onto the input position that tap reads;
+ * entries whose tap falls in the padding are dropped.
+ *
+ * <p>The work is cut by input plane (channel c, depth id) rather than by row: neighbouring output
+ * positions read overlapping input positions, so rows of one channel collide, but a plane only receives
+ * from the few kd taps that land on it. Calls on disjoint plane ranges therefore never write the same
+ * element and can run in parallel. Works on dense F32 or F64 of the compute type.
+ */
+final class Col2im {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private Col2im() {}
+
+    /** Input planes of one group: cg channels of d planes each, the unit of parallel work. */
+    static long planes(ConvGeometry g) {
+        return (long) g.cg() * g.d();
+    }
+
+    /**
+     * Adds col (all cg * kd * kh * kw rows, row stride {@code cols}, columns p0 .. p0 + cols - 1) into
+     * input planes lo .. hi - 1 of the group whose first channel starts at element xOff of x.
+     */
+    static void add(ConvGeometry g, boolean f64, MemorySegment col, long p0, int cols, MemorySegment x, long xOff,
+                    long lo, long hi) {
+        int d = g.d(), kvol = g.kvol();
+        long hw = (long) g.h() * g.w(), ohw = (long) g.oh() * g.ow(), pEnd = p0 + cols;
+        for (long q = lo; q < hi; q++) {
+            int c = (int) (q / d), id = (int) (q % d);
+            long plane = xOff + c * g.dhw() + id * hw;
+            for (int kd = 0; kd < g.kd(); kd++) {
+                // the output plane whose kd tap lands on input plane id, if any
+                int num = id + g.pd() - kd * g.dd();
+                if (num < 0 || num % g.sd() != 0 || num / g.sd() >= g.od()) continue;
+                long od = num / g.sd();
+                long q0 = Math.max(p0, od * ohw), q1 = Math.min(pEnd, (od + 1) * ohw);
+                if (q0 >= q1) continue;
+                for (int kh = 0; kh < g.kh(); kh++) {
+                    for (int kw = 0; kw < g.kw(); kw++) {
+                        long row = (long) (c * kvol + (kd * g.kh() + kh) * g.kw() + kw) * cols - p0;
+                        addTap(g, f64, col, row, q0, q1, kh, kw, x, plane);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One tap's entries for output positions q0 .. q1 - 1 (all in one output plane), into one input plane. */
+    private static void addTap(ConvGeometry g, boolean f64, MemorySegment col, long row, long q0, long q1, int kh, int kw,
+                               MemorySegment x, long plane) {
+        int ow = g.ow(), sw = g.sw(), w = g.w();
+        int oh = (int) ((q0 / ow) % g.oh()), owi = (int) (q0 % ow);
+        for (long pos = q0; pos < q1; ) {
+            int run = (int) Math.min(ow - owi, q1 - pos);
+            int ih = oh * g.sh() - g.ph() + kh * g.dh();
+            if (ih >= 0 && ih < g.h()) {
+                int iw0 = owi * sw - g.pw() + kw * g.dw();
+                // the positions of this run whose input w lies inside [0, w)
+                int lo = iw0 >= 0 ? 0 : Math.min(run, Math.ceilDiv(-iw0, sw));
+                int hi = iw0 >= w ? lo : Math.max(lo, Math.min(run, Math.ceilDiv(w - iw0, sw)));
+                long src = row + pos + lo, dst = plane + (long) ih * w + iw0 + (long) lo * sw;
+                if (hi > lo && sw == 1) {
+                    addRun(f64, col, src, x, dst, hi - lo);
+                } else if (hi > lo) {
+                    addStrided(f64, col, src, x, dst, sw, hi - lo);
+                }
+            }
+            pos += run;
+            owi = 0;
+            oh++;
+        }
+    }
+
+    /** dst[d .. d + n) += src[s .. s + n), in elements of F64 or F32. */
+    static void addRun(boolean f64, MemorySegment src, long s, MemorySegment dst, long d, long n) {
+        long i = 0;
+        if (f64) {
+            for (long up = n - n % DS.length(); i < up; i += DS.length()) {
+                DoubleVector.fromMemorySegment(DS, dst, (d + i) * 8, NATIVE)
+                        .add(DoubleVector.fromMemorySegment(DS, src, (s + i) * 8, NATIVE))
+                        .intoMemorySegment(dst, (d + i) * 8, NATIVE);
+            }
+            for (; i < n; i++) dst.setAtIndex(JAVA_DOUBLE, d + i, dst.getAtIndex(JAVA_DOUBLE, d + i) + src.getAtIndex(JAVA_DOUBLE, s + i));
+        } else {
+            for (long up = n - n % FS.length(); i < up; i += FS.length()) {
+                FloatVector.fromMemorySegment(FS, dst, (d + i) * 4, NATIVE)
+                        .add(FloatVector.fromMemorySegment(FS, src, (s + i) * 4, NATIVE))
+                        .intoMemorySegment(dst, (d + i) * 4, NATIVE);
+            }
+            for (; i < n; i++) dst.setAtIndex(JAVA_FLOAT, d + i, dst.getAtIndex(JAVA_FLOAT, d + i) + src.getAtIndex(JAVA_FLOAT, s + i));
+        }
+    }
+
+    private static void addStrided(boolean f64, MemorySegment src, long s, MemorySegment dst, long d, int stride, int n) {
+        if (f64) {
+            for (int i = 0; i < n; i++) {
+                long at = d + (long) i * stride;
+                dst.setAtIndex(JAVA_DOUBLE, at, dst.getAtIndex(JAVA_DOUBLE, at) + src.getAtIndex(JAVA_DOUBLE, s + i));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                long at = d + (long) i * stride;
+                dst.setAtIndex(JAVA_FLOAT, at, dst.getAtIndex(JAVA_FLOAT, at) + src.getAtIndex(JAVA_FLOAT, s + i));
+            }
+        }
+    }
+}
