@@ -1,5 +1,7 @@
 package org.ddrl.autodiff.nn;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,8 +14,10 @@ import java.util.function.UnaryOperator;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Device;
 import org.ddrl.tensor.GradMode;
+import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
+import org.ddrl.tensor.io.Safetensors;
 
 /**
  * Base of every layer and model (torch.nn.Module): named parameters, buffers and submodules, registered
@@ -374,5 +378,27 @@ public abstract class Module {
             }
         }
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    /** Saves {@link #stateDict()} as a safetensors file, replacing {@code path} atomically. */
+    public final void save(Path path) throws IOException {
+        save(path, null);
+    }
+
+    /** As {@link #save(Path)}, with string metadata in the file's header (may be null). */
+    public final void save(Path path, Map<String, String> metadata) throws IOException {
+        Safetensors.save(path, stateDict(), metadata);
+    }
+
+    /** Loads a safetensors file written by {@link #save(Path)} (or PyTorch) with strict checking; see {@link #loadStateDict}. */
+    public final void load(Path path) throws IOException {
+        load(path, true);
+    }
+
+    /** As {@link #loadStateDict(Map, boolean)} on the file's tensors, which are freed once copied into the module. */
+    public final LoadResult load(Path path, boolean strict) throws IOException {
+        try (Scope scope = Scope.open()) {
+            return loadStateDict(Safetensors.load(path), strict);
+        }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Tensor;
 import org.ddrl.tensor.rng.Generator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Registration, traversal names, modes, conversion and state dicts of a small nested model. */
 class ModuleTest {
@@ -210,5 +212,33 @@ class ModuleTest {
         assertEquals(List.of("blocks.0.attn.v_proj.bias"), r.missingKeys());
         assertEquals(List.of("something.else"), r.unexpectedKeys());
         assertArrayEquals(a.embed.weight().toFloatArray(), b.embed.weight().toFloatArray(), 0);
+    }
+
+    @Test
+    void saveAndLoadSafetensors(@TempDir Path dir) throws Exception {
+        Net a = new Net(10), b = new Net(11);
+        a.eval();
+        b.eval();
+        try (var g = org.ddrl.tensor.GradMode.noGrad()) {
+            a.getBuffer("step").fill(42);
+        }
+        Path file = dir.resolve("net.safetensors");
+        a.save(file, Map.of("note", "test"));
+        Map<String, Tensor> onDisk = org.ddrl.tensor.io.Safetensors.load(file);
+        assertEquals(a.stateDict().keySet(), onDisk.keySet());
+        b.load(file);
+        assertArrayEquals(a.forward(TOKENS).toFloatArray(), b.forward(TOKENS).toFloatArray(), 0);
+        assertEquals(42, b.getBuffer("step").itemLong());
+        assertSame(b.embed.weight(), b.getParameter("head"), "ties survive a load");
+
+        // a file from a different architecture: the mismatch is reported, not half-loaded
+        Linear other = new Linear(8, 10, new Generator(1));
+        Path wrong = dir.resolve("linear.safetensors");
+        other.save(wrong);
+        var e = assertThrows(IllegalArgumentException.class, () -> b.load(wrong));
+        assertTrue(e.getMessage().contains("missing keys [head, step, embed.weight") && e.getMessage().contains("unexpected keys [bias, weight]"),
+                e.getMessage());
+        Module.LoadResult r = new Linear(8, 10, false, new Generator(2)).load(wrong, false);
+        assertEquals(List.of("bias"), r.unexpectedKeys());
     }
 }
