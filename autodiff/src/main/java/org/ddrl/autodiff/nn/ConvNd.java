@@ -12,7 +12,7 @@ import org.ddrl.tensor.rng.Generator;
  * kaiming-uniform with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels /
  * groups * prod(kernel_size). Per-dim settings are given as one value for every dim or one per dim.
  */
-public abstract class ConvNd extends Module {
+public abstract sealed class ConvNd extends Module permits Conv1d, Conv2d, Conv3d {
     private final int inChannels;
     private final int outChannels;
     private final int[] kernelSize;
@@ -87,16 +87,20 @@ public abstract class ConvNd extends Module {
         return groups;
     }
 
-    int[] stride() {
-        return stride;
+    public int[] kernelSize() {
+        return kernelSize.clone();
     }
 
-    int[] padding() {
-        return padding;
+    public int[] stride() {
+        return stride.clone();
     }
 
-    int[] dilation() {
-        return dilation;
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    public int[] dilation() {
+        return dilation.clone();
     }
 
     /** x [N, in_channels, *spatial] to [N, out_channels, *out_spatial]; out = (in + 2 pad - dil (k - 1) - 1) / stride + 1. */

@@ -19,34 +19,38 @@ public final class FeedForward extends Module {
     private final int dim;
     private final int hiddenDim;
     private final Activation activation;
+    /** fc1 or gate_proj */
+    private final Linear in;
+    /** up_proj, or null for the GELU variants */
+    private final Linear up;
+    /** fc2 or down_proj */
+    private final Linear out;
 
     public FeedForward(int dim, int hiddenDim, Activation activation, boolean bias, Generator gen) {
         this.dim = dim;
         this.hiddenDim = hiddenDim;
         this.activation = activation;
         if (activation == Activation.SWIGLU) {
-            registerModule("gate_proj", new Linear(dim, hiddenDim, bias, gen));
-            registerModule("up_proj", new Linear(dim, hiddenDim, bias, gen));
-            registerModule("down_proj", new Linear(hiddenDim, dim, bias, gen));
+            in = registerModule("gate_proj", new Linear(dim, hiddenDim, bias, gen));
+            up = registerModule("up_proj", new Linear(dim, hiddenDim, bias, gen));
+            out = registerModule("down_proj", new Linear(hiddenDim, dim, bias, gen));
         } else {
-            registerModule("fc1", new Linear(dim, hiddenDim, bias, gen));
-            registerModule("fc2", new Linear(hiddenDim, dim, bias, gen));
+            in = registerModule("fc1", new Linear(dim, hiddenDim, bias, gen));
+            up = null;
+            out = registerModule("fc2", new Linear(hiddenDim, dim, bias, gen));
         }
-    }
-
-    private Linear layer(String name) {
-        return (Linear) getSubmodule(name);
     }
 
     public Tensor forward(Tensor x) {
         if (x.dim() < 1 || x.size(-1) != dim) {
             throw new IllegalArgumentException(describe() + ": input " + Shapes.str(x.shape()) + " must end in " + dim + " features");
         }
-        return switch (activation) {
-            case GELU -> layer("fc2").forward(layer("fc1").forward(x).gelu());
-            case GELU_TANH -> layer("fc2").forward(layer("fc1").forward(x).gelu("tanh"));
-            case SWIGLU -> layer("down_proj").forward(layer("gate_proj").forward(x).silu().mul(layer("up_proj").forward(x)));
+        Tensor h = switch (activation) {
+            case GELU -> in.forward(x).gelu();
+            case GELU_TANH -> in.forward(x).gelu("tanh");
+            case SWIGLU -> in.forward(x).silu().mul(up.forward(x));
         };
+        return out.forward(h);
     }
 
     @Override

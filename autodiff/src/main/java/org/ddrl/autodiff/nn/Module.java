@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -177,7 +178,7 @@ public abstract class Module {
     /** Every parameter of this module and its descendants with its dotted name; a tied parameter once, under its first name. */
     public final LinkedHashMap<String, Tensor> namedParameters() {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-        Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         namedModules().forEach((prefix, m) -> m.parameters.forEach((n, p) -> {
             if (seen.add(p)) out.put(join(prefix, n), p);
         }));
@@ -191,7 +192,7 @@ public abstract class Module {
     /** Every buffer of this module and its descendants with its dotted name. */
     public final LinkedHashMap<String, Tensor> namedBuffers() {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-        Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         namedModules().forEach((prefix, m) -> m.buffers.forEach((n, b) -> {
             if (seen.add(b)) out.put(join(prefix, n), b);
         }));
@@ -214,7 +215,7 @@ public abstract class Module {
     /** This module (under "") and every descendant by dotted path, parents before children; a shared module once. */
     public final LinkedHashMap<String, Module> namedModules() {
         LinkedHashMap<String, Module> out = new LinkedHashMap<>();
-        collectModules("", java.util.Collections.newSetFromMap(new IdentityHashMap<>()), out);
+        collectModules("", Collections.newSetFromMap(new IdentityHashMap<>()), out);
         return out;
     }
 
@@ -319,7 +320,7 @@ public abstract class Module {
      */
     public final LinkedHashMap<String, Tensor> stateDict() {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-        collectState("", out, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        collectState("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
     }
 
