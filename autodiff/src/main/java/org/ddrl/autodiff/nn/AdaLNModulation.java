@@ -1,5 +1,6 @@
 package org.ddrl.autodiff.nn;
 
+import java.util.Arrays;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
 
@@ -63,7 +64,7 @@ public final class AdaLNModulation extends Module {
                     + Shapes.str(x.shape()) + " (expected [" + x.size(0) + ", " + x.size(-1) + "])");
         }
         int[] s = new int[x.dim()];
-        java.util.Arrays.fill(s, 1);
+        Arrays.fill(s, 1);
         s[0] = m.size(0);
         s[s.length - 1] = m.size(1);
         return m.reshape(s);

@@ -1,5 +1,6 @@
 package org.ddrl.autodiff.nn;
 
+import java.util.Arrays;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
@@ -35,7 +36,7 @@ public final class Embedding extends Module {
                     + Shapes.str(indices.shape()));
         }
         int[] s = indices.shape();
-        int[] out = java.util.Arrays.copyOf(s, s.length + 1);
+        int[] out = Arrays.copyOf(s, s.length + 1);
         out[s.length] = embeddingDim;
         try {
             return weight().indexSelect(0, indices.reshape(-1)).reshape(out);
