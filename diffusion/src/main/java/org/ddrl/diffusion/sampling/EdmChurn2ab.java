@@ -90,8 +90,9 @@ public final class EdmChurn2ab implements Sampler {
         try (var noGrad = GradMode.noGrad()) {
             for (int i = 0; i < n; i++) {
                 try (Scope scope = Scope.open()) {
-                    Tensor xi = Tensor.randn(gen, DType.F64, z.device(), z.shape());
-                    states[i] = x.to(DType.F64).add(xi.mul(churnStd(i))).to(DType.F32);
+                    double c = churnStd(i);
+                    Tensor churned = c == 0 ? x : x.to(DType.F64).add(Tensor.randn(gen, DType.F64, z.device(), z.shape()).mul(c));
+                    states[i] = churned.to(DType.F32);
                     x0s[i] = Denoiser.x0(model, states[i], sigmaHat(i), cond);
                     means[i] = step2ab(i, states[i], x0s[i], i == 0 ? null : x0s[i - 1]);
                     scope.keep(states[i], x0s[i], means[i]);
