@@ -39,10 +39,6 @@ public enum Colour {
         return Hsv.hue(r, g, b);
     }
 
-    public boolean isAchromatic() {
-        return this == WHITE;
-    }
-
     public static Colour fromWord(String word) {
         for (Colour c : values()) if (c.word.equals(word)) return c;
         return null;

@@ -1,7 +1,6 @@
 package org.ddrl.diffusion.data;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.ddrl.tensor.Tensor;
 
@@ -44,10 +43,5 @@ public interface Dataset {
             throw new IndexOutOfBoundsException("Dataset: index " + index + " out of range for a dataset of " + size + " videos");
         }
         return index;
-    }
-
-    /** The element count of one video of the given shape. */
-    static int numel(int[] videoShape) {
-        return Arrays.stream(videoShape).reduce(1, Math::multiplyExact);
     }
 }

@@ -22,14 +22,4 @@ final class Hsv {
         double max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b));
         return max <= 0 ? 0 : (max - min) / max;
     }
-
-    static double value(double r, double g, double b) {
-        return Math.max(r, Math.max(g, b));
-    }
-
-    /** Distance between two hues in degrees, in [0, 180]. */
-    static double hueDistance(double h1, double h2) {
-        double d = Math.abs(h1 - h2) % 360;
-        return d > 180 ? 360 - d : d;
-    }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The detector on real generated videos (where it must reach 98%), on degraded ones, and on videos without an object. */
 class AttributeDetectorTest {
-    /** Detects videos [from, from + count) of a split in batches; returns the accuracy and checks confidence. */
+    /** Detects the first {@code count} videos of a split in batches; returns the accuracy and checks the mean confidence. */
     private static DetectorAccuracy measure(MovingShapesConfig config, Split split, int count, long seed) {
         MovingShapes ds = new MovingShapes(config, split, count, seed);
         List<Detection> detections = new ArrayList<>();
@@ -48,6 +48,13 @@ class AttributeDetectorTest {
             DetectorAccuracy acc = measure(MovingShapesConfig.STANDARD, split, split == Split.TRAIN ? 256 : 128, 12);
             assertTrue(acc.all() >= 0.98, split + ": " + acc);
         }
+    }
+
+    @Test
+    void theSmallestAllowedSizeIsRecognised() {
+        MovingShapesConfig smallest = new MovingShapesConfig(8, MovingShapesConfig.MIN_SIDE, MovingShapesConfig.MIN_SIDE);
+        DetectorAccuracy acc = measure(smallest, Split.TRAIN, 128, 14);
+        assertTrue(acc.all() >= 0.98, acc.toString());
     }
 
     @Test

@@ -114,8 +114,10 @@ class MovingShapesTest {
 
     @Test
     void badConfigsAndIndicesAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MovingShapesConfig(8, 12, 16));
-        assertTrue(e.getMessage().contains("12x16") && e.getMessage().contains("16x16"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MovingShapesConfig(8, 11, 16));
+        assertTrue(e.getMessage().contains("11x16") && e.getMessage().contains("12x12"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new MovingShapesConfig(3, 16, 16));
+        assertTrue(e.getMessage().contains("3 frames"), e.getMessage());
         MovingShapes ds = new MovingShapes(TINY, Split.TRAIN, 3, 0);
         IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class, () -> ds.get(3));
         assertTrue(o.getMessage().contains("index 3") && o.getMessage().contains("3 videos"), o.getMessage());
