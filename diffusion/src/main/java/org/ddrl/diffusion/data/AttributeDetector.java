@@ -3,6 +3,7 @@ package org.ddrl.diffusion.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.ddrl.tensor.Tensor;
 
 /**
@@ -14,7 +15,7 @@ import org.ddrl.tensor.Tensor;
  *       noise. No object is reported (confidence 0) when the blob is missing in too many frames, is faint against
  *       the noise, changes size from frame to frame, or when much of the foreground lies outside it: pure noise,
  *       an empty background and cluttered frames all end there rather than in a confident guess.</li>
- *   <li>Colour: the median RGB of the object's core pixels (soft mask at least 0.85) over all frames, placed in the
+ *   <li>Colour: the per-channel median RGB of the object's core pixels (soft mask above 0.85) over all frames, placed in the
  *       chroma plane (saturation as radius, hue as angle), where uniform lighting does not move it; the nearest
  *       named colour wins, white sitting at the centre.</li>
  *   <li>Shape: every shape's template is drawn at each frame's object position and size, matched on area and
@@ -123,16 +124,16 @@ public final class AttributeDetector {
         }
         double contrast = Foreground.median(contrasts, seen);
         if (contrast < Math.max(0.12, 5 * fg.noise)) {
-            return String.format("no object: its contrast %.3f is too close to the noise level %.3f", contrast, fg.noise);
+            return String.format(Locale.ROOT, "no object: its contrast %.3f is too close to the noise level %.3f", contrast, fg.noise);
         }
         double mean = 0, var = 0;
         for (int i = 0; i < seen; i++) mean += areas[i] / seen;
         for (int i = 0; i < seen; i++) var += (areas[i] - mean) * (areas[i] - mean) / seen;
         double cv = Math.sqrt(var) / mean;
-        if (cv > 0.35) return String.format("no object: the blob's area varies by %.0f%% between frames", 100 * cv);
-        if (mean > 0.5 * fg.height * fg.width) return String.format("no object: the blob covers %.0f of %d pixels", mean, fg.height * fg.width);
+        if (cv > 0.35) return String.format(Locale.ROOT, "no object: the blob's area varies by %.0f%% between frames", 100 * cv);
+        if (mean > 0.5 * fg.height * fg.width) return String.format(Locale.ROOT, "no object: the blob covers %.0f of %d pixels", mean, fg.height * fg.width);
         if (fg.stray > 0.25) {
-            return String.format("no object: %.0f%% of the foreground lies outside the largest blob", 100 * fg.stray);
+            return String.format(Locale.ROOT, "no object: %.0f%% of the foreground lies outside the largest blob", 100 * fg.stray);
         }
         return null;
     }
@@ -146,7 +147,7 @@ public final class AttributeDetector {
             n = 0;
             for (int t = 0; t < fg.frames; t++) {
                 for (int p = 0; p < plane; p++) {
-                    if (fg.alpha[t * plane + p] <= cut || fg.alpha[t * plane + p] == 0) continue;
+                    if (fg.alpha[t * plane + p] <= cut) continue;
                     for (int c = 0; c < 3; c++) values[c][n] = fg.rgb[(c * fg.frames + t) * plane + p];
                     n++;
                 }

@@ -172,6 +172,8 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
             }
         }
         drain();
+        // Wakes a consumer that another thread left waiting in hasNext.
+        queue.offer(new End());
         if (pending instanceof Ready r) r.batch().close();
         pending = null;
         if (interrupted) Thread.currentThread().interrupt();

@@ -176,7 +176,13 @@ public final class VideoDataset implements Dataset {
                 for (String name : f.names()) {
                     String where = "safetensors file " + file + ", tensor '" + name + "'";
                     TensorInfo info = f.info(name);
-                    Tensor t = info.dtype() == SafetensorsDType.U8 ? readU8(file, info, where) : f.get(name);
+                    Tensor t;
+                    try {
+                        t = info.dtype() == SafetensorsDType.U8 ? readU8(file, info, where) : f.get(name);
+                    } catch (UnsupportedOperationException e) {
+                        throw new VideoFileException(where + ": " + e.getMessage() + "; videos are U8 [frames, height, width, 3] "
+                                + "or floats [3, frames, height, width]", e);
+                    }
                     int[] s = new int[4];
                     List<float[]> list = VideoArrays.videos(where, t, s);
                     t.storage().release();

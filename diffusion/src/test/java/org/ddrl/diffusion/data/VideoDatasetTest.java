@@ -145,13 +145,18 @@ class VideoDatasetTest {
         assertEquals("", ds.get(1).caption());
 
         Path u8 = dir.resolve("u8.safetensors");
-        writeU8Safetensors(u8, "video", channelsLast(a), new int[] {CFG.frames(), CFG.height(), CFG.width(), 3});
+        writeBytesSafetensors(u8, "U8", channelsLast(a), new int[] {CFG.frames(), CFG.height(), CFG.width(), 3});
         assertArrayEquals(a, VideoDataset.load(u8).get(0).video().toFloatArray(), 1e-6f);
+
+        Path i8 = dir.resolve("i8.safetensors");
+        writeBytesSafetensors(i8, "I8", channelsLast(a), new int[] {CFG.frames(), CFG.height(), CFG.width(), 3});
+        String m = fails(VideoFileException.class, i8);
+        assertTrue(m.contains("i8.safetensors") && m.contains("'video'") && m.contains("I8"), m);
     }
 
-    /** A safetensors file with one U8 tensor, which the tensor library cannot write itself. */
-    private static void writeU8Safetensors(Path path, String name, int[] values, int[] shape) throws IOException {
-        String header = "{\"" + name + "\":{\"dtype\":\"U8\",\"shape\":" + java.util.Arrays.toString(shape)
+    /** A safetensors file with one tensor 'video' of a one-byte dtype, which the tensor library cannot write itself. */
+    private static void writeBytesSafetensors(Path path, String dtype, int[] values, int[] shape) throws IOException {
+        String header = "{\"video\":{\"dtype\":\"" + dtype + "\",\"shape\":" + java.util.Arrays.toString(shape)
                 + ",\"data_offsets\":[0," + values.length + "]}}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.allocate(8 + h.length + values.length).order(ByteOrder.LITTLE_ENDIAN);
