@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ import static org.ddrl.kernels.cuda.driver.Downcalls.invoke;
  * cuBLAS through FFM: libcublas.so.13, else libcublas.so.12, with libcublasLt of the same major loaded first
  * from the same folder (libcublas finds it by soname, and the system loader would not look in that folder).
  * The library is chosen with the driver's version as a ceiling, because a CUDA 13 cuBLAS cannot initialize on
- * a CUDA 12 driver. One instance per process; {@link CublasHandle} is the API.
+ * a CUDA 12 driver. One instance per driver major version; {@link CublasHandle} is the API.
  */
 public final class Cublas {
     public static final LibrarySpec LIBCUBLAS = new LibrarySpec("cuBLAS", "libcublas.so", List.of(13, 12), List.of("libcublasLt.so"),
@@ -37,7 +38,8 @@ public final class Cublas {
     private static final int PATCH_LEVEL = 2;
 
     private static final Object LOCK = new Object();
-    private static Cublas instance;
+    /** By the driver's major version that capped the choice (0 for none), since that decides which library fits. */
+    private static final Map<Integer, Cublas> BY_DRIVER_MAJOR = new HashMap<>();
 
     private final NativeLibraries.Loaded library;
     final MethodHandle create, destroy, setStream, sgemm, gemmEx, gemmStridedBatchedEx;
@@ -51,8 +53,7 @@ public final class Cublas {
      */
     public static Cublas get(int driverVersion) {
         synchronized (LOCK) {
-            if (instance == null) instance = new Cublas(NativeLibraries.load(LIBCUBLAS, driverVersion));
-            return instance;
+            return BY_DRIVER_MAJOR.computeIfAbsent(driverVersion / 1000, k -> new Cublas(NativeLibraries.load(LIBCUBLAS, driverVersion)));
         }
     }
 

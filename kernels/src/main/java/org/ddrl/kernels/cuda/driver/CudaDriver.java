@@ -23,6 +23,7 @@ import static org.ddrl.kernels.cuda.driver.Downcalls.invoke;
  * the old name is the fallback. One instance per process, made on first use: it loads the library, creates
  * every downcall handle once and calls cuInit. The calls themselves are thread-safe, as the driver's are.
  */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 public final class CudaDriver implements DriverApi {
     public static final LibrarySpec LIBCUDA = new LibrarySpec("The CUDA driver library", "libcuda.so", List.of(1), List.of(),
             "install the NVIDIA driver for your GPU (it provides libcuda.so.1; the CUDA toolkit alone does not)", true);

@@ -14,6 +14,7 @@ import java.util.Optional;
  * own message ("libcublasLt.so.13: cannot open shared object file", "wrong ELF class") is what a user needs,
  * so a failed load is repeated through dlopen to read dlerror.
  */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 final class Dlerror {
     private static final int RTLD_NOW = 2;
 

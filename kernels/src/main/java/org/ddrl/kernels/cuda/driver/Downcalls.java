@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /** Downcall handles into one loaded library, made once when a binding is first used. */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 public final class Downcalls {
     /** A native call returning a status code; the Throwable is invokeExact's. */
     @FunctionalInterface

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  * nothing loads, the error lists every folder and file name tried, with the outcome of each, and what to
  * install: a missing library is the most common complaint about Java GPU stacks.
  */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 public final class NativeLibraries {
     /** System property: folders searched before all others, separated like a class path. */
     public static final String PATH_PROPERTY = "ddrl.cuda.libraryPath";

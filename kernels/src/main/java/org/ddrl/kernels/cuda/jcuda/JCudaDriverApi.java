@@ -36,6 +36,7 @@ import static org.ddrl.kernels.cuda.jcuda.JCudaPointers.value;
  * libcuda.so.1 by soname and only that, so it runs on any driver from CUDA 12 on, CUDA 13 included. JCuda's own
  * exceptions are switched off; results are checked here to give the same messages as the FFM binding.
  */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 public final class JCudaDriverApi implements DriverApi {
     private static final Object LOCK = new Object();
     private static JCudaDriverApi instance;

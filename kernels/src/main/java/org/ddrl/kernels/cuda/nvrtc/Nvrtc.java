@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ import static org.ddrl.kernels.cuda.driver.Downcalls.invoke;
 /**
  * NVRTC, the CUDA C++ compiler library, through FFM: libnvrtc.so.13, else libnvrtc.so.12. It needs no GPU.
  * The PTX it emits carries its own ISA version, which a driver older than NVRTC's major cannot JIT, so the
- * library is chosen with the driver's version as a ceiling. One instance per process.
+ * library is chosen with the driver's version as a ceiling; one instance per driver major version.
  */
 public final class Nvrtc {
     public static final LibrarySpec LIBNVRTC = new LibrarySpec("NVRTC", "libnvrtc.so", List.of(13, 12),
@@ -38,7 +39,8 @@ public final class Nvrtc {
             "NVRTC_ERROR_TIME_FILE_WRITE_FAILED"};
 
     private static final Object LOCK = new Object();
-    private static Nvrtc instance;
+    /** By the driver's major version that capped the choice (0 for none), since that decides which library fits. */
+    private static final Map<Integer, Nvrtc> BY_DRIVER_MAJOR = new HashMap<>();
 
     private final NativeLibraries.Loaded library;
     private final MethodHandle nvrtcVersion, nvrtcCreateProgram, nvrtcCompileProgram, nvrtcGetPTXSize, nvrtcGetPTX, nvrtcGetProgramLogSize,
@@ -54,8 +56,7 @@ public final class Nvrtc {
      */
     public static Nvrtc get(int driverVersion) {
         synchronized (LOCK) {
-            if (instance == null) instance = new Nvrtc(NativeLibraries.load(LIBNVRTC, driverVersion));
-            return instance;
+            return BY_DRIVER_MAJOR.computeIfAbsent(driverVersion / 1000, k -> new Nvrtc(NativeLibraries.load(LIBNVRTC, driverVersion)));
         }
     }
 

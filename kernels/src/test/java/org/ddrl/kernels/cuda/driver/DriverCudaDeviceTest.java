@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DriverCudaDevice's own logic over a fake driver: checks, bookkeeping, module choice, messages. No GPU needed. */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 class DriverCudaDeviceTest {
     private static final ModuleSource FAKE_MODULE = new ModuleSource("driver_fake_module");
     private static final String COMPILED_PTX = """

@@ -17,6 +17,7 @@ import java.util.Map;
  * context checks that the device made its context current on the calling thread, as the real driver would
  * fail with CUDA_ERROR_INVALID_CONTEXT otherwise.
  */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 final class FakeDriverApi implements DriverApi {
     record Launch(long function, Dim3 grid, Dim3 block, int sharedBytes, long stream, List<Long> argumentAddresses) {
     }

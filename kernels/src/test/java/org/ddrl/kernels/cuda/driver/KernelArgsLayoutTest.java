@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The void** array cuLaunchKernel reads: one pointer per parameter, each to a cell holding the value in its C size. */
+@SuppressWarnings("restricted") // native access is granted once for the whole project (ddrl.jvmFlags)
 class KernelArgsLayoutTest {
     @Test
     void pointerArrayPointsAtEachValue() {
