@@ -16,7 +16,8 @@ extern "C" __global__ void driver_test_reverse_blocks(const float* in, float* ou
         tile[j] = i < n ? in[i] : 0.0f;
     }
     __syncthreads();
-    int len = min(blockDim.x * 16, n - base);
+    int len = (int) blockDim.x * 16;
+    if (n - base < len) len = n - base;
     for (int j = threadIdx.x; j < len; j += blockDim.x) out[base + j] = tile[len - 1 - j];
 }
 

@@ -12,7 +12,6 @@ import java.util.Map;
  */
 public final class CuResult {
     public static final int SUCCESS = 0;
-    public static final int NOT_READY = 600;
     public static final int STUB_LIBRARY = 34;
     public static final int NO_DEVICE = 100;
     public static final int NO_BINARY_FOR_GPU = 209;

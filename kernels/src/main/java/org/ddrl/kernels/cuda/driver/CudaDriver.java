@@ -11,7 +11,6 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.ddrl.kernels.cuda.driver.Downcalls.invoke;
@@ -32,7 +31,6 @@ public final class CudaDriver implements DriverApi {
     private static CudaDriver instance;
     private static String failure;
 
-    private final NativeLibraries.Loaded library;
     private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute,
             cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease, cuCtxSetCurrent, cuCtxSynchronize, cuMemGetInfo,
             cuMemAlloc, cuMemFree, cuMemAllocHost, cuMemFreeHost, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync, cuMemcpyDtoDAsync,
@@ -62,7 +60,6 @@ public final class CudaDriver implements DriverApi {
     }
 
     private CudaDriver(NativeLibraries.Loaded library) {
-        this.library = library;
         Downcalls d = new Downcalls(library);
         cuGetErrorName = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorName");
         cuGetErrorString = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorString");
@@ -85,7 +82,9 @@ public final class CudaDriver implements DriverApi {
         cuMemcpyHtoDAsync = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS), "cuMemcpyHtoDAsync_v2");
         cuMemcpyDtoHAsync = d.find(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS), "cuMemcpyDtoHAsync_v2");
         cuMemcpyDtoDAsync = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), "cuMemcpyDtoDAsync_v2");
-        cuMemsetD8Async = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG, ADDRESS), "cuMemsetD8Async");
+        // unsigned char is passed as a zero-extended int: compilers differ on whether the callee may rely on the
+        // upper bits of a narrow argument, and a sign-extended 0xFF would break one that does
+        cuMemsetD8Async = d.find(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), "cuMemsetD8Async");
         cuStreamCreate = d.find(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "cuStreamCreate");
         cuStreamDestroy = d.find(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cuStreamDestroy_v2");
         cuStreamSynchronize = d.find(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cuStreamSynchronize");
@@ -107,11 +106,6 @@ public final class CudaDriver implements DriverApi {
             check("cuDriverGetVersion", invoke(() -> (int) cuDriverGetVersion.invokeExact(v)));
             driverVersion = v.get(JAVA_INT, 0);
         }
-    }
-
-    /** Where libcuda.so.1 was loaded from. */
-    public String location() {
-        return library.location();
     }
 
     @Override
@@ -253,7 +247,8 @@ public final class CudaDriver implements DriverApi {
     @Override
     public void memsetD8Async(long dst, byte value, long bytes, long stream) {
         MemorySegment s = MemorySegment.ofAddress(stream);
-        check("cuMemsetD8Async", invoke(() -> (int) cuMemsetD8Async.invokeExact(dst, value, bytes, s)));
+        int uc = Byte.toUnsignedInt(value);
+        check("cuMemsetD8Async", invoke(() -> (int) cuMemsetD8Async.invokeExact(dst, uc, bytes, s)));
     }
 
     @Override

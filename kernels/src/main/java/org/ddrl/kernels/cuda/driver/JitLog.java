@@ -5,13 +5,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The JIT options of cuModuleLoadDataEx that capture the PTX compiler's error and info logs: without them a
- * bad PTX only yields CUDA_ERROR_INVALID_PTX. The option values array holds pointers and, for the sizes,
- * integers cast to pointers, as cuda.h specifies.
+ * The JIT options of cuModuleLoadDataEx that capture the PTX compiler's error log: without it a bad PTX only
+ * yields CUDA_ERROR_INVALID_PTX. The option values array holds the buffer's address and, for its size, an
+ * integer cast to a pointer, as cuda.h specifies.
  */
 public final class JitLog implements AutoCloseable {
-    static final int CU_JIT_INFO_LOG_BUFFER = 3;
-    static final int CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES = 4;
     static final int CU_JIT_ERROR_LOG_BUFFER = 5;
     static final int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
     static final int LOG_BYTES = 1 << 16;
@@ -19,27 +17,21 @@ public final class JitLog implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment options;
     private final MemorySegment values;
-    private final MemorySegment info;
     private final MemorySegment error;
 
     public JitLog() {
-        // one spare zero byte after each buffer keeps the logs NUL-terminated even when the JIT fills them
-        info = arena.allocate(LOG_BYTES + 1);
+        // one spare zero byte after the buffer keeps the log NUL-terminated even when the JIT fills it
         error = arena.allocate(LOG_BYTES + 1);
-        options = arena.allocate(ValueLayout.JAVA_INT, 4);
-        values = arena.allocate(ValueLayout.ADDRESS, 4);
-        options.setAtIndex(ValueLayout.JAVA_INT, 0, CU_JIT_INFO_LOG_BUFFER);
-        options.setAtIndex(ValueLayout.JAVA_INT, 1, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES);
-        options.setAtIndex(ValueLayout.JAVA_INT, 2, CU_JIT_ERROR_LOG_BUFFER);
-        options.setAtIndex(ValueLayout.JAVA_INT, 3, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
-        values.setAtIndex(ValueLayout.ADDRESS, 0, info);
+        options = arena.allocate(ValueLayout.JAVA_INT, 2);
+        values = arena.allocate(ValueLayout.ADDRESS, 2);
+        options.setAtIndex(ValueLayout.JAVA_INT, 0, CU_JIT_ERROR_LOG_BUFFER);
+        options.setAtIndex(ValueLayout.JAVA_INT, 1, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+        values.setAtIndex(ValueLayout.ADDRESS, 0, error);
         values.setAtIndex(ValueLayout.ADDRESS, 1, MemorySegment.ofAddress(LOG_BYTES));
-        values.setAtIndex(ValueLayout.ADDRESS, 2, error);
-        values.setAtIndex(ValueLayout.ADDRESS, 3, MemorySegment.ofAddress(LOG_BYTES));
     }
 
     public int count() {
-        return 4;
+        return 2;
     }
 
     /** The CUjit_option array. */
@@ -54,10 +46,6 @@ public final class JitLog implements AutoCloseable {
 
     public String errorLog() {
         return error.getString(0).strip();
-    }
-
-    public String infoLog() {
-        return info.getString(0).strip();
     }
 
     /** The JIT error log as the tail of an error message, or "" when the JIT wrote none. */

@@ -88,10 +88,6 @@ public final class Nvrtc {
         return major + "." + minor;
     }
 
-    public int major() {
-        return major;
-    }
-
     /** The virtual architectures this NVRTC can compile for, ascending (75, 80, 86, ... for NVRTC 13). */
     public int[] supportedArchs() {
         try (Arena a = Arena.ofConfined()) {
