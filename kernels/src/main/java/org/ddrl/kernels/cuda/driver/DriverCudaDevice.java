@@ -372,6 +372,13 @@ public class DriverCudaDevice implements CudaDevice {
             throw new CudaException("kernel module '" + source.name() + "' cannot be loaded on " + this + ": " + notFromJar
                     + "; and compiling its source at run time failed: " + e.getMessage());
         }
+        // a compiler newer than the driver (NVRTC 12.8 on a 12.4 driver) makes PTX the driver cannot take
+        String notCompiled = PtxInfo.parse(compiled.ptx()).unusableReason(cc, api.driverVersion());
+        if (notCompiled != null) {
+            throw new CudaException("kernel module '" + source.name() + "' cannot be loaded on " + this + ": " + notFromJar + "; and the "
+                    + compiled.origin() + " output cannot be used either: " + notCompiled + ". Update the driver, or put an NVRTC no newer"
+                    + " than the driver first with -D" + NativeLibraries.PATH_PROPERTY);
+        }
         return loadPtx(source.name(), compiled.ptx(), compiled.origin());
     }
 

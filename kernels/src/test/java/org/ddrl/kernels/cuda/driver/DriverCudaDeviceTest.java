@@ -238,6 +238,21 @@ class DriverCudaDeviceTest {
     }
 
     @Test
+    void compiledPtxNewerThanTheDriverIsRefusedWithAFix() {
+        FakeDriverApi api = new FakeDriverApi();
+        api.driverVersion = 12040;
+        try (DriverCudaDevice d = new DriverCudaDevice(api, 0, (s, c, v) -> new ModuleCompiler.Compiled(".version 8.7\n.target sm_90\n",
+                "NVRTC 12.8, compute_90"))) {
+            CudaException e = assertThrows(CudaException.class, () -> d.loadModule(FAKE_MODULE));
+            assertEquals("kernel module 'driver_fake_module' cannot be loaded on CUDA device 0 (Fake GPU, driver (fake)): the PTX is ISA 9.0, "
+                    + "newer than this driver (CUDA 12.4, ISA 8.4) can compile; and the NVRTC 12.8, compute_90 output cannot be used either: the "
+                    + "PTX is ISA 8.7, newer than this driver (CUDA 12.4, ISA 8.4) can compile. Update the driver, or put an NVRTC no newer than "
+                    + "the driver first with -Dddrl.cuda.libraryPath", e.getMessage());
+            assertTrue(api.loadedImages.isEmpty());
+        }
+    }
+
+    @Test
     void failedCompilationReportsBothReasons() {
         FakeDriverApi api = new FakeDriverApi();
         api.ccMajor = 7;
