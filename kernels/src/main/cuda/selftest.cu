@@ -213,5 +213,13 @@ extern "C" __global__ void selftest_fault(int mode, int* out, int zero) {
     if (mode == 3) out[0] = selftest_deep(1 << 30, (volatile char*)out);
 }
 
+// Spins until the host sets *flag (through another stream), at most `spins` times; *saw tells whether it
+// saw the flag. Keeps a stream busy for as long as a test needs.
+extern "C" __global__ void selftest_wait_flag(volatile int* flag, int* saw, long long spins) {
+    long long k = 0;
+    while (*flag == 0 && k < spins) k++;
+    *saw = *flag != 0;
+}
+
 // Does nothing: measures the launch overhead.
 extern "C" __global__ void selftest_empty() {}
