@@ -39,7 +39,7 @@ unavailable() {
 [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] ||
     unavailable "the CUDA emulator needs Linux on x86-64, this is $(uname -s) $(uname -m)"
 CXX=${CXX:-g++}
-command -v "$CXX" >/dev/null 2>&1 || unavailable "$CXX (g++) was not found on the PATH at build time"
+command -v "$CXX" >/dev/null 2>&1 || unavailable "$CXX was not found on the PATH at build time"
 major=$("$CXX" -dumpversion | cut -d. -f1)
 [ "$major" -ge 11 ] 2>/dev/null || unavailable "$CXX $("$CXX" -dumpversion) is too old (C++20 needs g++ 11 or newer)"
 for tool in readelf nm c++filt perl; do

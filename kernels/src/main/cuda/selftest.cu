@@ -221,5 +221,20 @@ extern "C" __global__ void selftest_wait_flag(volatile int* flag, int* saw, long
     *saw = *flag != 0;
 }
 
+namespace selftest {
+// A kernel with a C++ (mangled) name, staging through dynamic shared memory declared in a namespace:
+// data[i] *= factor. Without nvcc at build time the emulator registers extern "C" kernels only.
+template <class T> __global__ void scale(T* data, T factor, int n) {
+    extern __shared__ unsigned char staging[];
+    T* tile = reinterpret_cast<T*>(staging);
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    tile[threadIdx.x] = i < n ? data[i] : T(0);
+    __syncthreads();
+    if (i < n) data[i] = tile[threadIdx.x] * factor;
+}
+template __global__ void scale<float>(float*, float, int);
+template __global__ void scale<double>(double*, double, int);
+} // namespace selftest
+
 // Does nothing: measures the launch overhead.
 extern "C" __global__ void selftest_empty() {}

@@ -12,6 +12,7 @@ import org.ddrl.kernels.cuda.KernelArgs;
 import org.ddrl.kernels.cuda.ModuleSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,7 +26,12 @@ class EmulatedErrorsTest {
 
     @BeforeAll
     static void open() {
-        emu = EmuTesting.open(true);
+        emu = EmuTesting.openIfAvailable(true);
+    }
+
+    @BeforeEach
+    void requireEmulator() {
+        EmuTesting.assumeAvailable();
     }
 
     @AfterAll
@@ -86,7 +92,7 @@ class EmulatedErrorsTest {
 
     @Test
     void withoutStrictModeReturnedThreadsCountAsArrived() {
-        try (EmuTesting lax = EmuTesting.open(false)) {
+        try (EmuTesting lax = EmuTesting.openIfAvailable(false)) {
             int limit = 10, block = 64;
             long out = lax.upload(new int[2 * block]);
             try (KernelArgs a = new KernelArgs().ptr(out).i32(limit)) {

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.ddrl.kernels.cuda.CudaException;
+import org.ddrl.kernels.cuda.CudaFunction;
 import org.ddrl.kernels.cuda.Dim3;
 import org.ddrl.kernels.cuda.KernelArgs;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,7 +23,12 @@ class EmulatedKernelsTest {
 
     @BeforeAll
     static void open() {
-        emu = EmuTesting.open(true);
+        emu = EmuTesting.openIfAvailable(true);
+    }
+
+    @BeforeEach
+    void requireEmulator() {
+        EmuTesting.assumeAvailable();
     }
 
     @AfterAll
@@ -35,8 +44,12 @@ class EmulatedKernelsTest {
     }
 
     private static void launch(String kernel, Dim3 grid, Dim3 block, int shared, KernelArgs args) {
+        launch(emu.kernel(kernel), grid, block, shared, args);
+    }
+
+    private static void launch(CudaFunction kernel, Dim3 grid, Dim3 block, int shared, KernelArgs args) {
         try (args) {
-            emu.device.launch(emu.kernel(kernel), grid, block, shared, emu.device.defaultStream(), args);
+            emu.device.launch(kernel, grid, block, shared, emu.device.defaultStream(), args);
         }
         emu.device.synchronize();
     }
@@ -232,6 +245,25 @@ class EmulatedKernelsTest {
             }
         }
         for (long p : new long[] {out, tib, big}) emu.device.free(p);
+    }
+
+    @Test
+    void templateKernelsAreFoundByTheirMangledNames() {
+        CudaFunction scale;
+        try {
+            scale = emu.kernel("_ZN8selftest5scaleIdEEvPT_S1_i"); // selftest::scale<double>, as in the PTX
+        } catch (CudaException e) {
+            Assumptions.abort("C++ kernel names are registered only when nvcc was available at build time: " + e.getMessage());
+            return;
+        }
+        int n = 45, block = 32;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = i - 7.5;
+        long dx = emu.upload(x);
+        launch(scale, Dim3.cover(n, block), Dim3.of(block), 8 * block, new KernelArgs().ptr(dx).f64(-2).i32(n));
+        double[] got = emu.doubles(dx, n);
+        for (int i = 0; i < n; i++) assertEquals(-2 * x[i], got[i], "data[" + i + "]");
+        emu.device.free(dx);
     }
 
     @Test

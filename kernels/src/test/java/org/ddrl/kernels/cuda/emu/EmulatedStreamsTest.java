@@ -14,6 +14,7 @@ import org.ddrl.kernels.cuda.Dim3;
 import org.ddrl.kernels.cuda.KernelArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Launches and copies are asynchronous per stream, ordered within a stream, and timed by events. */
@@ -24,7 +25,12 @@ class EmulatedStreamsTest {
 
     @BeforeAll
     static void open() {
-        emu = EmuTesting.open(true);
+        emu = EmuTesting.openIfAvailable(true);
+    }
+
+    @BeforeEach
+    void requireEmulator() {
+        EmuTesting.assumeAvailable();
     }
 
     @AfterAll

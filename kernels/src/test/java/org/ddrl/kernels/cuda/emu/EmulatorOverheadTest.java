@@ -7,6 +7,7 @@ import org.ddrl.kernels.cuda.Dim3;
 import org.ddrl.kernels.cuda.KernelArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +19,12 @@ class EmulatorOverheadTest {
 
     @BeforeAll
     static void open() {
-        emu = EmuTesting.open(true);
+        emu = EmuTesting.openIfAvailable(true);
+    }
+
+    @BeforeEach
+    void requireEmulator() {
+        EmuTesting.assumeAvailable();
     }
 
     @AfterAll
