@@ -221,6 +221,15 @@ extern "C" __global__ void selftest_wait_flag(volatile int* flag, int* saw, long
     *saw = *flag != 0;
 }
 
+// The upper half of each warp returns before a full-mask shuffle (undefined behaviour; strict mode
+// reports it). Without strict mode the returned lanes are left out: out[t] = t + 1, and lane 15 reads a
+// returned lane, which gives the poison value -1.
+extern "C" __global__ void selftest_shuffle_after_return(int* out) {
+    int t = threadIdx.x;
+    if (t % 32 >= 16) return;
+    out[t] = __shfl_down_sync(0xffffffffu, t, 1);
+}
+
 namespace selftest {
 // A kernel with a C++ (mangled) name, staging through dynamic shared memory declared in a namespace:
 // data[i] *= factor. Without nvcc at build time the emulator registers extern "C" kernels only.

@@ -362,9 +362,9 @@ void Worker::try_release_warp(uint32_t w, uint32_t lane) {
     if (need & W.done) {
         if (l.strict) {
             abort_block(ERROR_LAUNCH_FAILED,
-                        format("kernel %s: %s at %s:%d in %s names lanes %s in its mask 0x%08x, but they have returned",
-                               l.name(), op_name(s.op, true), s.file, s.line, where(base + lane).c_str(),
-                               lanes(need & W.done).c_str(), s.mask));
+                        format("kernel %s: %s at %s:%d in %s: its mask 0x%08x names lanes that returned (%s)",
+                               l.name(), op_name(s.op, true), s.file, s.line, where(base + lane).c_str(), s.mask,
+                               lanes(need & W.done).c_str()));
         }
         need &= ~W.done;
     }

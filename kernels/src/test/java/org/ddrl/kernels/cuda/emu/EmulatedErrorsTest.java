@@ -107,6 +107,48 @@ class EmulatedErrorsTest {
     }
 
     @Test
+    void strictModeReportsAShuffleNamingLanesThatReturned() {
+        long out = emu.upload(new int[32]);
+        CudaException e = failingLaunch("selftest_shuffle_after_return", Dim3.of(1), Dim3.of(32), new KernelArgs().ptr(out));
+        assertEquals(719, e.code());
+        assertMessage(e, "selftest_shuffle_after_return", "__shfl_down_sync at "
+                + EmuTesting.site("selftest_shuffle_after_return", "__shfl_down_sync"), "its mask 0xffffffff names lanes that returned (16)");
+        emu.device.free(out);
+
+        try (EmuTesting lax = EmuTesting.openIfAvailable(false)) {
+            long o = lax.upload(new int[32]);
+            try (KernelArgs a = new KernelArgs().ptr(o)) {
+                lax.device.launch(lax.kernel("selftest_shuffle_after_return"), Dim3.of(1), Dim3.of(32), 0,
+                        lax.device.defaultStream(), a);
+            }
+            int[] got = lax.ints(o, 32);
+            for (int t = 0; t < 16; t++) assertEquals(t < 15 ? t + 1 : -1, got[t], "lane " + t);
+            lax.device.free(o);
+        }
+    }
+
+    @Test
+    void javaNullChecksStillWorkWithTheFaultHandlersInstalled() {
+        // Compiled Java code turns null dereferences into SIGSEGVs that the JVM handles; the emulator's
+        // handlers, installed over the JVM's, must pass them on.
+        int[][] rows = new int[64][];
+        for (int i = 0; i < rows.length; i += 2) rows[i] = new int[] {i};
+        long sum = 0, npes = 0;
+        for (int round = 0; round < 20_000; round++) {
+            for (int[] r : rows) {
+                try {
+                    sum += r[0];
+                } catch (NullPointerException e) {
+                    npes++;
+                }
+            }
+        }
+        assertEquals(20_000L * 32, npes);
+        assertEquals(20_000L * (31 * 32), sum);
+        assertDeviceUsable();
+    }
+
+    @Test
     void strictModeFindsAWriteOnePastTheEnd() {
         int n = 1000;
         long dx = emu.upload(new float[n]), dy = emu.device.malloc(4L * n);
