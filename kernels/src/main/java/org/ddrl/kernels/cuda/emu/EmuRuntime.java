@@ -39,6 +39,7 @@ final class EmuRuntime {
     private final MethodHandle launchDiscard;
     private final int workers;
 
+    @SuppressWarnings("restricted") // binding the runtime is what needs --enable-native-access
     EmuRuntime(Path library, int workers, int stackKb, boolean trapSignals) {
         Linker linker = Linker.nativeLinker();
         SymbolLookup lib = SymbolLookup.libraryLookup(library, Arena.global());
@@ -64,6 +65,7 @@ final class EmuRuntime {
         }
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, FunctionDescriptor d) {
         MemorySegment symbol = lib.find(name).orElseThrow(
                 () -> new IllegalStateException("libcudaemu.so has no symbol " + name + " (stale build?)"));
@@ -84,46 +86,41 @@ final class EmuRuntime {
             return arena.allocateFrom(s);
         }
 
-        void check(String call, int code) {
-            if (code != EmuErrors.SUCCESS) throw EmuErrors.error(call, code, message.getString(0));
-        }
-
         @Override
         public void close() {
             arena.close();
         }
     }
 
-    long malloc(long bytes, boolean poison) {
+    /** A downcall that returns a CUresult, given its call's buffers. */
+    private interface Downcall {
+        int invoke(Call c) throws Throwable;
+    }
+
+    /** Runs a downcall; a failure becomes a CudaException named after {@code call}. Returns the out-parameter. */
+    private static long call(String call, Downcall d) {
         try (Call c = new Call()) {
-            c.check("cuMemAlloc", (int) malloc.invokeExact(bytes, poison ? 1 : 0, c.out, c.message, MESSAGE_BYTES));
+            int code = d.invoke(c);
+            if (code != EmuErrors.SUCCESS) throw EmuErrors.error(call, code, c.message.getString(0));
             return c.out.get(U64, 0);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw new IllegalStateException(call + ": downcall failed", t);
         }
+    }
+
+    long malloc(long bytes, boolean poison) {
+        return call("cuMemAlloc", c -> (int) malloc.invokeExact(bytes, poison ? 1 : 0, c.out, c.message, MESSAGE_BYTES));
     }
 
     void free(long ptr) {
-        try (Call c = new Call()) {
-            c.check("cuMemFree", (int) free.invokeExact(ptr, c.message, MESSAGE_BYTES));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuMemFree", c -> (int) free.invokeExact(ptr, c.message, MESSAGE_BYTES));
     }
 
     /** Throws unless [ptr, ptr + bytes) lies inside one live allocation. */
-    void checkRange(String call, long ptr, long bytes) {
-        try (Call c = new Call()) {
-            c.check(call, (int) checkRange.invokeExact(ptr, bytes, c.message, MESSAGE_BYTES));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    void checkRange(String name, long ptr, long bytes) {
+        call(name, c -> (int) checkRange.invokeExact(ptr, bytes, c.message, MESSAGE_BYTES));
     }
 
     long memoryUsed() {
@@ -135,27 +132,13 @@ final class EmuRuntime {
     }
 
     long loadModule(Path library, String name) {
-        try (Call c = new Call()) {
-            c.check("cuModuleLoad", (int) moduleLoad.invokeExact(c.string(library.toString()), c.string(name), c.out,
-                    c.message, MESSAGE_BYTES));
-            return c.out.get(U64, 0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return call("cuModuleLoad", c -> (int) moduleLoad.invokeExact(c.string(library.toString()), c.string(name), c.out,
+                c.message, MESSAGE_BYTES));
     }
 
     long function(long module, String name) {
-        try (Call c = new Call()) {
-            c.check("cuModuleGetFunction", (int) moduleFunction.invokeExact(module, c.string(name), c.out, c.message,
-                    MESSAGE_BYTES));
-            return c.out.get(U64, 0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return call("cuModuleGetFunction",
+                c -> (int) moduleFunction.invokeExact(module, c.string(name), c.out, c.message, MESSAGE_BYTES));
     }
 
     /** Byte sizes of a kernel's parameters, as the host compiler laid them out. */
@@ -171,37 +154,18 @@ final class EmuRuntime {
     }
 
     void setMaxDynamicShared(long function, int bytes) {
-        try (Call c = new Call()) {
-            c.check("cuFuncSetAttribute", (int) setMaxDynamicShared.invokeExact(function, bytes, c.message, MESSAGE_BYTES));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cuFuncSetAttribute", c -> (int) setMaxDynamicShared.invokeExact(function, bytes, c.message, MESSAGE_BYTES));
     }
 
     /** Validates a launch and copies its parameter values; the result runs once with {@link #run}. */
     long prepare(long function, Dim3 grid, Dim3 block, int sharedBytes, MemorySegment params, int count, int flags) {
-        try (Call c = new Call()) {
-            c.check("cuLaunchKernel", (int) launchPrepare.invokeExact(function, grid.x(), grid.y(), grid.z(), block.x(),
-                    block.y(), block.z(), sharedBytes, params, count, flags, c.out, c.message, MESSAGE_BYTES));
-            return c.out.get(U64, 0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return call("cuLaunchKernel", c -> (int) launchPrepare.invokeExact(function, grid.x(), grid.y(), grid.z(),
+                block.x(), block.y(), block.z(), sharedBytes, params, count, flags, c.out, c.message, MESSAGE_BYTES));
     }
 
-    /** Runs a prepared launch to completion (blocking) and frees it; {@code call} names the failure. */
-    void run(long launch, String call) {
-        try (Call c = new Call()) {
-            c.check(call, (int) launchRun.invokeExact(launch, c.message, MESSAGE_BYTES));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    /** Runs a prepared launch to completion (blocking) and frees it; {@code name} names the failure. */
+    void run(long launch, String name) {
+        call(name, c -> (int) launchRun.invokeExact(launch, c.message, MESSAGE_BYTES));
     }
 
     void discard(long launch) {

@@ -223,6 +223,7 @@ public final class EmulatedCudaDevice implements CudaDevice {
     }
 
     /** Device memory as a segment, only ever for a copy after its range was checked. */
+    @SuppressWarnings("restricted") // emulated device memory is native memory of the runtime
     private static MemorySegment deviceView(long ptr, long bytes) {
         return MemorySegment.ofAddress(ptr).reinterpret(bytes);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.ddrl.kernels.cuda.CudaEvent;
 import org.ddrl.kernels.cuda.CudaException;
 import org.ddrl.kernels.cuda.CudaStream;
@@ -95,19 +96,24 @@ class EmulatedStreamsTest {
         try (KernelArgs a = new KernelArgs().ptr(flag).ptr(saw).i64(SPIN_LIMIT)) {
             d.launch(emu.kernel("selftest_wait_flag"), Dim3.of(1), Dim3.of(1), 0, busy, a);
         } // the arguments are gone before the kernel ends: the launch copied them
+        MemorySegment result = d.allocPinned(4);
+        result.set(ValueLayout.JAVA_INT, 0, 42);
+        d.copyDtoH(result, saw, 4, busy); // into pinned memory: queued behind the kernel, returns at once
         d.record(after, busy);
         CudaException notYet = assertThrows(CudaException.class, () -> d.elapsedMillis(before, after));
         assertEquals(600, notYet.code(), notYet.getMessage());
+        assertEquals(42, result.get(ValueLayout.JAVA_INT, 0), "the copy waits for the kernel");
 
         // The busy stream does not hold up another stream: this copy releases the spinning kernel.
         MemorySegment one = d.allocPinned(4);
-        one.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 1);
+        one.set(ValueLayout.JAVA_INT, 0, 1);
         d.copyHtoD(flag, one, 4, other);
         d.synchronize(busy);
-        assertArrayEquals(new int[] {1}, emu.ints(saw, 1), "the kernel saw the flag set through the other stream");
+        assertEquals(1, result.get(ValueLayout.JAVA_INT, 0), "the kernel saw the flag set through the other stream");
         assertTrue(d.elapsedMillis(before, after) >= 0);
 
         d.freePinned(one);
+        d.freePinned(result);
         d.free(flag);
         d.free(saw);
         d.destroyStream(busy);
@@ -125,7 +131,7 @@ class EmulatedStreamsTest {
         // Queued on the default stream, this copy runs only after the kernel: it cannot release it, so the
         // kernel gives up after its spin limit and reports that it never saw the flag.
         MemorySegment one = d.allocPinned(4);
-        one.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 1);
+        one.set(ValueLayout.JAVA_INT, 0, 1);
         d.copyHtoD(flag, one, 4, d.defaultStream());
         // Work on another stream queued after the default stream's copy waits for it too.
         int[] seen = new int[1];
