@@ -10,9 +10,9 @@ public final class CudaOutOfMemoryException extends RuntimeException {
 
     CudaOutOfMemoryException(long requested, long sizeClass, long allocated, long reserved, long peak, long limit, String device,
                              Throwable cause) {
-        super("CUDA out of memory on " + device + ": tried to allocate " + mib(requested) + " (" + requested + " bytes, block of "
-                + sizeClass + "); " + mib(allocated) + " allocated to live tensors, " + mib(reserved) + " reserved from the device, "
-                + "peak " + mib(peak) + (limit == Long.MAX_VALUE ? "" : ", reserve limit " + mib(limit))
+        super("CUDA out of memory on " + device + ": tried to allocate " + size(requested) + " (a block of " + size(sizeClass) + "); "
+                + size(allocated) + " allocated to live tensors, " + size(reserved) + " reserved from the device, peak " + size(peak)
+                + (limit == Long.MAX_VALUE ? "" : ", reserve limit " + size(limit))
                 + (cause == null ? "" : "; the device said: " + cause.getMessage())
                 + ". Free tensors earlier (close Scopes), use smaller batches, or lower precision", cause);
         this.requested = requested;
@@ -23,7 +23,7 @@ public final class CudaOutOfMemoryException extends RuntimeException {
         return requested;
     }
 
-    private static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / 1048576.0);
+    private static String size(long bytes) {
+        return bytes < (1 << 20) ? bytes + " bytes" : String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / 1048576.0);
     }
 }
