@@ -24,16 +24,15 @@ __device__ __forceinline__ float r_log(float x) { return logf(x); }
 __device__ __forceinline__ double r_log(double x) { return log(x); }
 __device__ __forceinline__ long long r_log(long long x) { return x; }
 
-template <class T> __device__ __forceinline__ T r_lowest();
-template <> __device__ __forceinline__ float r_lowest<float>() { return -__int_as_float(0x7f800000); }
-template <> __device__ __forceinline__ double r_lowest<double>() { return -__longlong_as_double(0x7ff0000000000000LL); }
-template <> __device__ __forceinline__ long long r_lowest<long long>() { return -0x7fffffffffffffffLL - 1; }
-template <class T> __device__ __forceinline__ T r_highest();
-template <> __device__ __forceinline__ float r_highest<float>() { return __int_as_float(0x7f800000); }
-template <> __device__ __forceinline__ double r_highest<double>() { return __longlong_as_double(0x7ff0000000000000LL); }
-template <> __device__ __forceinline__ long long r_highest<long long>() { return 0x7fffffffffffffffLL; }
+// Identities of max and min, chosen by overload on a value of the type.
+__device__ __forceinline__ float r_lowest(float) { return -__int_as_float(0x7f800000); }
+__device__ __forceinline__ double r_lowest(double) { return -__longlong_as_double(0x7ff0000000000000LL); }
+__device__ __forceinline__ long long r_lowest(long long) { return -0x7fffffffffffffffLL - 1; }
+__device__ __forceinline__ float r_highest(float) { return __int_as_float(0x7f800000); }
+__device__ __forceinline__ double r_highest(double) { return __longlong_as_double(0x7ff0000000000000LL); }
+__device__ __forceinline__ long long r_highest(long long) { return 0x7fffffffffffffffLL; }
 
-template <class T> __device__ __forceinline__ bool r_isinf(T v) { return v == r_highest<T>() || v == r_lowest<T>(); }
+template <class T> __device__ __forceinline__ bool r_isinf(T v) { return v == r_highest(v) || v == r_lowest(v); }
 
 /** Strided share of this thread: sum of f(x) over its elements of row r. */
 template <class T, class I, class F>
@@ -70,10 +69,10 @@ __device__ void reduce_rows(int op, long long rows, I len, const ddrl_view& x, c
                 result = ss / (T)(dof > 0 ? dof : 0);
                 break;
             }
-            case R_MAX: result = row_extreme(x, xp, base, len, ddrl_max_op<T>(), r_lowest<T>()); break;
-            case R_MIN: result = row_extreme(x, xp, base, len, ddrl_min_op<T>(), r_highest<T>()); break;
+            case R_MAX: result = row_extreme(x, xp, base, len, ddrl_max_op<T>(), r_lowest((T)0)); break;
+            case R_MIN: result = row_extreme(x, xp, base, len, ddrl_min_op<T>(), r_highest((T)0)); break;
             default: { // R_LOGSUMEXP; an infinite max is not subtracted, so all -inf rows give -inf and a +inf gives +inf
-                T m = row_extreme(x, xp, base, len, ddrl_max_op<T>(), r_lowest<T>());
+                T m = row_extreme(x, xp, base, len, ddrl_max_op<T>(), r_lowest((T)0));
                 T shift = r_isinf(m) ? (T)0 : m;
                 T s = ddrl_block_reduce(row_sum<T>(x, xp, base, len, [shift](T v) { return r_exp(v - shift); }), add, (T)0);
                 result = r_log(s) + shift;

@@ -19,7 +19,7 @@ final class CudaDevices {
 
     /** Why no device is available, for skip messages. */
     static String whyNone() {
-        return "no CUDA-kind device is available: " + new CudaBackendProvider.Emulator().unavailableReason() + "; "
-                + new CudaBackendProvider.Driver().unavailableReason();
+        return "no CUDA-kind device is available: " + new CudaEmulatorProvider().unavailableReason() + "; "
+                + new CudaDriverProvider().unavailableReason();
     }
 }
