@@ -189,6 +189,10 @@ build_module() {
 
 # ---- the kernel modules, in parallel
 shopt -s nullglob
+for lib in "$out"/lib*_emu.so; do # modules whose source is gone
+    name=$(basename "$lib" _emu.so)
+    [ -e "$src/${name#lib}.cu" ] || rm -f "$lib"
+done
 headers=("$src"/*.cuh "$src"/*.h "$native"/include/*.h "$native"/include/cudaemu/*.h)
 names=()
 pids=()

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.ddrl.kernels.cpu.HalfFloats;
 import org.ddrl.kernels.cuda.CudaException;
 import org.ddrl.kernels.cuda.CudaFunction;
 import org.ddrl.kernels.cuda.Dim3;
@@ -245,6 +246,42 @@ class EmulatedKernelsTest {
             }
         }
         for (long p : new long[] {out, tib, big}) emu.device.free(p);
+    }
+
+    @Test
+    void sixteenBitFloatsRoundToNearestEven() {
+        float[] special = {0f, -0f, 1f, -2.5f, 65504f, 65519f, 65520f, -1e9f, 1e-8f, 3e-8f, 6.1e-5f, 5.96e-8f,
+            Float.MIN_VALUE, Float.POSITIVE_INFINITY, Float.NaN, 1.00048828125f, 1.00146484375f, 3.3895314e38f};
+        int n = 77;
+        float[] x = randomFloats(n, 17), y = randomFloats(n, 19);
+        System.arraycopy(special, 0, x, 0, special.length);
+        long dx = emu.upload(x), dy = emu.upload(y);
+        long f16 = emu.device.malloc(2L * n), bf16 = emu.device.malloc(2L * n);
+        long f16Fma = emu.device.malloc(4L * n), bf16Fma = emu.device.malloc(4L * n);
+        long totals = emu.upload(new int[] {0}); // two 16-bit zeros
+        launch("selftest_half", Dim3.cover(n, 32), Dim3.of(32), 0, new KernelArgs().i32(n).ptr(dx).ptr(dy).ptr(f16)
+                .ptr(bf16).ptr(f16Fma).ptr(bf16Fma).ptr(totals).ptr(totals + 2));
+        short[] h = emu.shorts(f16, n), b = emu.shorts(bf16, n);
+        float[] hf = emu.floats(f16Fma, n), bff = emu.floats(bf16Fma, n);
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(x[i])) {
+                assertEquals(0x7fff, h[i], "the canonical NaN");
+                assertEquals(0x7fff, b[i], "the canonical NaN");
+                continue;
+            }
+            assertEquals(HalfFloats.floatToF16(x[i]), h[i], "fp16 of " + x[i]);
+            assertEquals(HalfFloats.floatToBf16(x[i]), b[i], "bf16 of " + x[i]);
+            float hy = HalfFloats.f16ToFloat(HalfFloats.floatToF16(y[i]));
+            float by = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(y[i]));
+            float wantH = HalfFloats.f16ToFloat(HalfFloats.floatToF16(Math.fma(HalfFloats.f16ToFloat(h[i]), hy, 1f)));
+            float wantB = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(Math.fma(HalfFloats.bf16ToFloat(b[i]), by, 1f)));
+            assertEquals(wantH, hf[i], "fp16 fma at " + i);
+            assertEquals(wantB, bff[i], "bf16 fma at " + i);
+        }
+        short[] t = emu.shorts(totals, 2);
+        assertEquals(0.25f * n, HalfFloats.f16ToFloat(t[0]), "fp16 atomicAdd total (exact)");
+        assertEquals(0.25f * n, HalfFloats.bf16ToFloat(t[1]), "bf16 atomicAdd total (exact)");
+        for (long p : new long[] {dx, dy, f16, bf16, f16Fma, bf16Fma, totals}) emu.device.free(p);
     }
 
     @Test
