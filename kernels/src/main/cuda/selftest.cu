@@ -249,6 +249,15 @@ extern "C" __global__ void selftest_half(int n, const float* x, const float* y, 
     atomicAdd(bf16_total, __float2bfloat16(0.25f));
 }
 
+// CUDA math functions that the C library lacks: out[3i..3i+2] = erfinvf(2p-1), erfcinvf(2p), normcdfinvf(p).
+extern "C" __global__ void selftest_inverse_erf(int n, const float* p, float* out) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    out[3 * i] = erfinvf(2.0f * p[i] - 1.0f);
+    out[3 * i + 1] = erfcinvf(2.0f * p[i]);
+    out[3 * i + 2] = normcdfinvf(p[i]);
+}
+
 namespace selftest {
 // A kernel with a C++ (mangled) name, staging through dynamic shared memory declared in a namespace:
 // data[i] *= factor. Without nvcc at build time the emulator registers extern "C" kernels only.

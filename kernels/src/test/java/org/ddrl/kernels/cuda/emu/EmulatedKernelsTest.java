@@ -285,6 +285,30 @@ class EmulatedKernelsTest {
     }
 
     @Test
+    void inverseErrorFunctionsMatchKnownQuantiles() {
+        // p and the standard normal quantile at p (from tables, 16 digits)
+        double[][] quantiles = {{0.5, 0}, {0.975, 1.959963984540054}, {0.8413447460685429, 1.0}, {0.025, -1.959963984540054},
+            {1e-10, -6.361340902404056}, {0.999, 3.090232306167814}, {1e-30, -11.46402014969898}, {0.6, 0.2533471031357997}};
+        int n = quantiles.length;
+        float[] p = new float[n];
+        for (int i = 0; i < n; i++) p[i] = (float) quantiles[i][0];
+        long dp = emu.upload(p), out = emu.device.malloc(12L * n);
+        launch("selftest_inverse_erf", Dim3.of(1), Dim3.of(32), 0, new KernelArgs().i32(n).ptr(dp).ptr(out));
+        float[] got = emu.floats(out, 3 * n);
+        for (int i = 0; i < n; i++) {
+            double z = quantiles[i][1];
+            // p was rounded to float: the quantile moves by dp / density
+            double slack = Math.abs(p[i] - quantiles[i][0]) / Math.exp(-z * z / 2) * Math.sqrt(2 * Math.PI);
+            double tol = 2e-6 * Math.max(1, Math.abs(z)) + slack;
+            assertEquals(z, got[3 * i + 2], tol, "normcdfinvf(" + p[i] + ")");
+            assertEquals(-z / Math.sqrt(2), got[3 * i + 1], tol, "erfcinvf(" + 2 * p[i] + ")");
+            if (p[i] > 1e-6) assertEquals(z / Math.sqrt(2), got[3 * i], tol + 1e-6, "erfinvf(" + (2 * p[i] - 1) + ")");
+        }
+        emu.device.free(dp);
+        emu.device.free(out);
+    }
+
+    @Test
     void templateKernelsAreFoundByTheirMangledNames() {
         CudaFunction scale;
         try {
