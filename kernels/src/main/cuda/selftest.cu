@@ -258,6 +258,16 @@ extern "C" __global__ void selftest_inverse_erf(int n, const float* p, float* ou
     out[3 * i + 2] = normcdfinvf(p[i]);
 }
 
+// Reads shared memory that only the first `writers` threads wrote: the rest is uninitialised (on the
+// emulator with poison on: NaN, never what an earlier block left there). out[b * blockDim.x + t] = s[t].
+extern "C" __global__ void selftest_uninitialized_shared(float* out, int writers) {
+    __shared__ float s[256];
+    int t = threadIdx.x;
+    if (t < writers) s[t] = blockIdx.x + 1.0f;
+    __syncthreads();
+    out[blockIdx.x * blockDim.x + t] = s[t];
+}
+
 namespace selftest {
 // A kernel with a C++ (mangled) name, staging through dynamic shared memory declared in a namespace:
 // data[i] *= factor. Without nvcc at build time the emulator registers extern "C" kernels only.

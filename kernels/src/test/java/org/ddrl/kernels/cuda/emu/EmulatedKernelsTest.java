@@ -309,6 +309,24 @@ class EmulatedKernelsTest {
     }
 
     @Test
+    void sharedMemoryIsPoisonedForEveryBlock() {
+        int blocks = 9, block = 256;
+        long out = emu.device.malloc(4L * blocks * block);
+        // First every thread writes its element, leaving values in every worker's shared array...
+        launch("selftest_uninitialized_shared", Dim3.of(blocks), Dim3.of(block), 0, new KernelArgs().ptr(out).i32(block));
+        float[] all = emu.floats(out, blocks * block);
+        for (int i = 0; i < all.length; i++) assertEquals(i / block + 1, all[i], "element " + i);
+        // ...then only 16 do: the others must read poison, not what an earlier block left.
+        launch("selftest_uninitialized_shared", Dim3.of(blocks), Dim3.of(block), 0, new KernelArgs().ptr(out).i32(16));
+        float[] some = emu.floats(out, blocks * block);
+        for (int i = 0; i < some.length; i++) {
+            if (i % block < 16) assertEquals(i / block + 1, some[i], "element " + i);
+            else assertTrue(Float.isNaN(some[i]), "element " + i + " read " + some[i] + " instead of poison");
+        }
+        emu.device.free(out);
+    }
+
+    @Test
     void templateKernelsAreFoundByTheirMangledNames() {
         CudaFunction scale;
         try {
