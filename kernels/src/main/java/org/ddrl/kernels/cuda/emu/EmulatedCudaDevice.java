@@ -318,6 +318,9 @@ public final class EmulatedCudaDevice implements CudaDevice {
     @Override
     public synchronized CudaModule loadModule(ModuleSource source) {
         open("cuModuleLoad");
+        if (!source.name().matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("kernel module name '" + source.name() + "': letters, digits and _ only");
+        }
         EmuHandles.Module m = modules.get(source.name());
         if (m != null) return m;
         Path lib = EmulatorAvailability.moduleLibrary(source.name()).orElseThrow(() -> EmuErrors.error("cuModuleLoad",
