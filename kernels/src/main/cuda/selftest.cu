@@ -2,6 +2,8 @@
 // some of them break the rules on purpose to check that strict mode reports it. They are valid CUDA, so
 // the same file also builds with nvcc and can run on a GPU.
 #include <cassert>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 // y = a x + y; launched with a ragged last block.
 extern "C" __global__ void selftest_saxpy(int n, float a, const float* x, float* y) {
@@ -228,6 +230,42 @@ extern "C" __global__ void selftest_shuffle_after_return(int* out) {
     int t = threadIdx.x;
     if (t % 32 >= 16) return;
     out[t] = __shfl_down_sync(0xffffffffu, t, 1);
+}
+
+// 16-bit floats: the bits of x[i] rounded to fp16 and bf16, fma(x, y, 1) in each format, and n atomic
+// additions of 0.25 to one total per format.
+extern "C" __global__ void selftest_half(int n, const float* x, const float* y, unsigned short* f16,
+                                        unsigned short* bf16, float* f16_fma, float* bf16_fma, __half* f16_total,
+                                        __nv_bfloat16* bf16_total) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    __half h = __float2half(x[i]);
+    __nv_bfloat16 b = __float2bfloat16(x[i]);
+    f16[i] = __half_as_ushort(h);
+    bf16[i] = __bfloat16_as_ushort(b);
+    f16_fma[i] = __half2float(__hfma(h, __float2half(y[i]), __float2half(1.0f)));
+    bf16_fma[i] = __bfloat162float(__hfma(b, __float2bfloat16(y[i]), __float2bfloat16(1.0f)));
+    atomicAdd(f16_total, __float2half(0.25f));
+    atomicAdd(bf16_total, __float2bfloat16(0.25f));
+}
+
+// CUDA math functions that the C library lacks: out[3i..3i+2] = erfinvf(2p-1), erfcinvf(2p), normcdfinvf(p).
+extern "C" __global__ void selftest_inverse_erf(int n, const float* p, float* out) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    out[3 * i] = erfinvf(2.0f * p[i] - 1.0f);
+    out[3 * i + 1] = erfcinvf(2.0f * p[i]);
+    out[3 * i + 2] = normcdfinvf(p[i]);
+}
+
+// Reads shared memory that only the first `writers` threads wrote: the rest is uninitialised (on the
+// emulator with poison on: NaN, never what an earlier block left there). out[b * blockDim.x + t] = s[t].
+extern "C" __global__ void selftest_uninitialized_shared(float* out, int writers) {
+    __shared__ float s[256];
+    int t = threadIdx.x;
+    if (t < writers) s[t] = blockIdx.x + 1.0f;
+    __syncthreads();
+    out[blockIdx.x * blockDim.x + t] = s[t];
 }
 
 namespace selftest {

@@ -33,6 +33,7 @@ std::string dims(dim3 d) { return format("(%u,%u,%u)", d.x, d.y, d.z); }
 
 API int cudaemu_init(int workers, int stack_kb, int trap_signals) {
     if (workers < 1) workers = 1;
+    if (workers > 1024) workers = 1024; // the fault handlers know at most 1024 workers
     if (stack_kb < 16) stack_kb = 16;
     pool_start(Config{workers, (size_t)stack_kb * 1024, trap_signals != 0});
     return pool_workers();
@@ -93,17 +94,32 @@ API int cudaemu_module_load(const char* path, const char* name, uint64_t* out, c
                       format("kernel module '%s': %s was built for emulator ABI %u, the runtime has %d (rebuild it)", name,
                              path, d->abi_version, CUDAEMU_ABI_VERSION));
     }
-    *out = reinterpret_cast<uint64_t>(new Module{h, d, name});
+    auto* m = new Module();
+    m->handle = h;
+    m->desc = d;
+    m->name = name;
+    using SharedMap = const SharedRange* (*)(unsigned*, unsigned long long*);
+    if (auto shared = reinterpret_cast<SharedMap>(dlsym(h, "cudaemu_module_shared"))) {
+        m->shared_ranges = shared(&m->shared_count, &m->dynamic_offset);
+    }
+    *out = reinterpret_cast<uint64_t>(m);
     return SUCCESS;
 }
 
 API int cudaemu_module_function(uint64_t module, const char* name, uint64_t* out, char* err, int cap) {
     auto* m = reinterpret_cast<Module*>(module);
+    std::lock_guard<std::mutex> g(m->mu);
+    auto known_fn = m->functions.find(name);
+    if (known_fn != m->functions.end()) {
+        *out = reinterpret_cast<uint64_t>(known_fn->second);
+        return SUCCESS;
+    }
     for (uint32_t i = 0; i < m->desc->kernel_count; i++) {
         if (std::strcmp(m->desc->kernels[i].name, name) == 0) {
             auto* f = new Function();
             f->module = m;
             f->kernel = &m->desc->kernels[i];
+            m->functions.emplace(name, f);
             *out = reinterpret_cast<uint64_t>(f);
             return SUCCESS;
         }

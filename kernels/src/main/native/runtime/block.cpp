@@ -574,7 +574,8 @@ int find_tls(struct dl_phdr_info* info, size_t, void* data) {
 } // namespace
 
 // Shared memory is uninitialised on the GPU, while a thread_local keeps the previous block's values:
-// filling the module's TLS (all its shared arrays) with NaN bytes makes reads before writes visible.
+// filling the kernel's shared arrays (without the build's table: all of the module's TLS) with NaN bytes
+// makes reads before writes visible.
 void Worker::poison_shared() {
     const Module* m = launch->fn->module;
     const TlsRange* r = nullptr;
@@ -591,8 +592,17 @@ void Worker::poison_shared() {
         tls_ranges.push_back(TlsRange{m, s.lo, s.hi, s.dynamic});
         r = &tls_ranges.back();
     }
-    std::memset(r->lo, DeviceMemory::kPoisonByte, r->dynamic - r->lo);
     std::memset(r->dynamic, DeviceMemory::kPoisonByte, launch->shared_bytes);
+    if (m->shared_ranges != nullptr && (unsigned long long)(r->dynamic - r->lo) == m->dynamic_offset) {
+        // Only this kernel's arrays, and those any kernel may use.
+        int64_t k = launch->fn->kernel - m->desc->kernels;
+        for (unsigned i = 0; i < m->shared_count; i++) {
+            const SharedRange& s = m->shared_ranges[i];
+            if (s.kernel == -1 || s.kernel == k) std::memset(r->lo + s.offset, DeviceMemory::kPoisonByte, s.size);
+        }
+        return;
+    }
+    std::memset(r->lo, DeviceMemory::kPoisonByte, r->dynamic - r->lo);
     unsigned char* end = r->dynamic + CUDAEMU_DYNSMEM_CAPACITY;
     if (end < r->hi) std::memset(end, DeviceMemory::kPoisonByte, r->hi - end);
 }

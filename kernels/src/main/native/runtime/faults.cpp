@@ -10,6 +10,7 @@
 // replaced its own; that is expected.
 #include "runtime.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,7 +22,8 @@ constexpr int kMaxWorkers = 1024;
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 constexpr size_t kAltStack = 64 * 1024;
 
-Worker* g_workers[kMaxWorkers];
+// Slots are claimed with fetch_add and filled afterwards, so a reader may see a null slot: it skips it.
+std::atomic<Worker*> g_workers[kMaxWorkers];
 std::atomic<int> g_worker_count{0};
 struct sigaction g_previous[NSIG];
 std::once_flag g_installed;
@@ -42,10 +44,10 @@ void chain(int sig, siginfo_t* info, void* context) {
 
 void on_fault(int sig, siginfo_t* info, void* context) {
     pthread_t self = pthread_self();
-    int n = g_worker_count.load(std::memory_order_acquire);
+    int n = std::min(g_worker_count.load(std::memory_order_acquire), kMaxWorkers);
     for (int i = 0; i < n; i++) {
-        Worker* w = g_workers[i];
-        if (pthread_equal(w->thread, self) && w->in_kernel) {
+        Worker* w = g_workers[i].load(std::memory_order_acquire);
+        if (w != nullptr && pthread_equal(w->thread, self) && w->in_kernel) {
             w->fault_signal = sig;
             w->fault_address = info->si_addr;
             siglongjmp(w->recover, 1);
@@ -79,11 +81,8 @@ void faults_register(Worker* w) {
         ss.ss_flags = 0;
         sigaltstack(&ss, nullptr);
     }
-    int i = g_worker_count.load();
-    if (i < kMaxWorkers) {
-        g_workers[i] = w;
-        g_worker_count.store(i + 1, std::memory_order_release);
-    }
+    int i = g_worker_count.fetch_add(1);
+    if (i < kMaxWorkers) g_workers[i].store(w, std::memory_order_release);
 }
 
 // The handler left by a jump, so its signal is still blocked.

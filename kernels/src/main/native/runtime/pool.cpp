@@ -121,8 +121,12 @@ int pool_run(Launch* l) {
     Pool& p = pool();
     std::unique_lock<std::mutex> lock(p.mu);
     p.queue.push_back(l);
-    if (l->total_blocks == 1) p.work_cv.notify_one();
-    else p.work_cv.notify_all();
+    // Wake as many workers as there are blocks, not more: the others would only contend for the lock.
+    if (l->total_blocks >= p.workers.size()) {
+        p.work_cv.notify_all();
+    } else {
+        for (uint64_t i = 0; i < l->total_blocks; i++) p.work_cv.notify_one();
+    }
     l->done_cv.wait(lock, [&] { return l->done; });
     return l->code;
 }

@@ -71,16 +71,24 @@ private:
 DeviceMemory& device_memory();
 
 // ---- modules, functions, launches
+struct Function {
+    struct Module* module;
+    const KernelDesc* kernel;
+    std::atomic<uint32_t> max_dynamic_shared{48 * 1024};
+};
+
 struct Module {
     void* handle;
     const ModuleDesc* desc;
     std::string name;
-};
-
-struct Function {
-    Module* module;
-    const KernelDesc* kernel;
-    std::atomic<uint32_t> max_dynamic_shared{48 * 1024};
+    // The static shared arrays of each kernel (offsets in the module's TLS segment), when the build
+    // recorded them; dynamic_offset checks that the layout is the one the table describes.
+    const SharedRange* shared_ranges = nullptr;
+    unsigned shared_count = 0;
+    unsigned long long dynamic_offset = 0;
+    // One Function per kernel, created on first lookup: like a CUfunction, attributes set on it stay.
+    std::mutex mu;
+    std::map<std::string, Function*> functions;
 };
 
 struct Launch {

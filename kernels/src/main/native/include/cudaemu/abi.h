@@ -72,6 +72,15 @@ struct ModuleDesc {
     const char* source_name; // the .cu file name, for messages
 };
 
+// Where a module's static shared arrays lie in its TLS segment, so that poisoning a block can cover just
+// its kernel's arrays: `kernel` indexes ModuleDesc::kernels, or is -1 for arrays any kernel may use (at
+// namespace scope, or in a __device__ function). Optional export `cudaemu_module_shared`.
+struct SharedRange {
+    uint64_t offset;
+    uint64_t size;
+    int64_t kernel;
+};
+
 } // namespace cudaemu
 
 // Entry points that kernel code reaches through cuda_emu.h.

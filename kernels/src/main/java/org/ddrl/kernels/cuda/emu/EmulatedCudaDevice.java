@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -35,7 +36,9 @@ import org.ddrl.kernels.cuda.ModuleSource;
  * behaviour the emulator can see as launch errors: barrier divergence, warp operations with exited or
  * missing lanes, pointer parameters outside live allocations, writes into the red zones around
  * allocations. Poison mode (default on; {@code ddrl.cudaemu.poison}) fills new device memory, shared
- * memory at the start of each block and undefined shuffle results with 0xFF bytes (NaN, -1).
+ * memory at the start of each block and undefined shuffle results with 0xFF bytes (NaN, -1). The device
+ * reports half the host's memory as its own ({@code -Dddrl.cudaemu.memoryMB} sets it) and refuses
+ * allocations beyond it. See {@link EmulatorAvailability} for the settings of the shared runtime.
  */
 public final class EmulatedCudaDevice implements CudaDevice {
     private static final int MAX_SHARED_PER_BLOCK = 48 * 1024;
@@ -55,7 +58,7 @@ public final class EmulatedCudaDevice implements CudaDevice {
     private final EmuStream defaultStream;
     private final List<EmuStream> streams = new ArrayList<>();
     private final Map<String, EmuHandles.Module> modules = new HashMap<>();
-    private final Map<Long, Long> allocations = new ConcurrentHashMap<>();
+    private final Set<Long> allocations = ConcurrentHashMap.newKeySet();
     private final ConcurrentSkipListMap<Long, Arena> pinned = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
 
@@ -118,7 +121,7 @@ public final class EmulatedCudaDevice implements CudaDevice {
                     + rt.memoryUsed() + " of " + totalMemory + " bytes of emulated device memory are in use");
         }
         long p = rt.malloc(bytes, options.poison);
-        allocations.put(p, bytes);
+        allocations.add(p);
         return p;
     }
 
@@ -318,6 +321,9 @@ public final class EmulatedCudaDevice implements CudaDevice {
     @Override
     public synchronized CudaModule loadModule(ModuleSource source) {
         open("cuModuleLoad");
+        if (!source.name().matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("kernel module name '" + source.name() + "': letters, digits and _ only");
+        }
         EmuHandles.Module m = modules.get(source.name());
         if (m != null) return m;
         Path lib = EmulatorAvailability.moduleLibrary(source.name()).orElseThrow(() -> EmuErrors.error("cuModuleLoad",
@@ -466,7 +472,7 @@ public final class EmulatedCudaDevice implements CudaDevice {
         if (closed) return;
         drainAll();
         closed = true;
-        for (long p : allocations.keySet()) {
+        for (long p : allocations) {
             try {
                 rt.free(p);
             } catch (CudaException ignored) {

@@ -84,6 +84,12 @@ final class EmuTesting implements AutoCloseable {
         return a;
     }
 
+    short[] shorts(long p, int n) {
+        short[] a = new short[n];
+        device.copyDtoH(MemorySegment.ofArray(a), p, 2L * n, device.defaultStream());
+        return a;
+    }
+
     long[] longs(long p, int n) {
         long[] a = new long[n];
         device.copyDtoH(MemorySegment.ofArray(a), p, 8L * n, device.defaultStream());

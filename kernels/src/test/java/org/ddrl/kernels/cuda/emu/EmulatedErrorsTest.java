@@ -251,6 +251,8 @@ class EmulatedErrorsTest {
             assertMessage(e, "65536 bytes of dynamic shared memory requested, the limit for this kernel is 49152");
             emu.device.setMaxDynamicSharedMemory(fn, big);
             emu.device.launch(fn, Dim3.of(1), Dim3.of(64), big, emu.device.defaultStream(), a);
+            // As with cuModuleGetFunction, looking the kernel up again gives the function with its attribute.
+            emu.device.launch(emu.kernel("selftest_dynamic_sum"), Dim3.of(1), Dim3.of(64), big, emu.device.defaultStream(), a);
         }
         emu.device.synchronize();
         CudaException e = assertThrows(CudaException.class, () -> emu.device.setMaxDynamicSharedMemory(fn, 300_000));

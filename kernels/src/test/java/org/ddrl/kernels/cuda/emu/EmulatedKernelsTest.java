@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.ddrl.kernels.cpu.HalfFloats;
 import org.ddrl.kernels.cuda.CudaException;
 import org.ddrl.kernels.cuda.CudaFunction;
 import org.ddrl.kernels.cuda.Dim3;
@@ -245,6 +246,84 @@ class EmulatedKernelsTest {
             }
         }
         for (long p : new long[] {out, tib, big}) emu.device.free(p);
+    }
+
+    @Test
+    void sixteenBitFloatsRoundToNearestEven() {
+        float[] special = {0f, -0f, 1f, -2.5f, 65504f, 65519f, 65520f, -1e9f, 1e-8f, 3e-8f, 6.1e-5f, 5.96e-8f,
+            Float.MIN_VALUE, Float.POSITIVE_INFINITY, Float.NaN, 1.00048828125f, 1.00146484375f, 3.3895314e38f};
+        int n = 77;
+        float[] x = randomFloats(n, 17), y = randomFloats(n, 19);
+        System.arraycopy(special, 0, x, 0, special.length);
+        long dx = emu.upload(x), dy = emu.upload(y);
+        long f16 = emu.device.malloc(2L * n), bf16 = emu.device.malloc(2L * n);
+        long f16Fma = emu.device.malloc(4L * n), bf16Fma = emu.device.malloc(4L * n);
+        long totals = emu.upload(new int[] {0}); // two 16-bit zeros
+        launch("selftest_half", Dim3.cover(n, 32), Dim3.of(32), 0, new KernelArgs().i32(n).ptr(dx).ptr(dy).ptr(f16)
+                .ptr(bf16).ptr(f16Fma).ptr(bf16Fma).ptr(totals).ptr(totals + 2));
+        short[] h = emu.shorts(f16, n), b = emu.shorts(bf16, n);
+        float[] hf = emu.floats(f16Fma, n), bff = emu.floats(bf16Fma, n);
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(x[i])) {
+                assertEquals(0x7fff, h[i], "the canonical NaN");
+                assertEquals(0x7fff, b[i], "the canonical NaN");
+                continue;
+            }
+            assertEquals(HalfFloats.floatToF16(x[i]), h[i], "fp16 of " + x[i]);
+            assertEquals(HalfFloats.floatToBf16(x[i]), b[i], "bf16 of " + x[i]);
+            float hy = HalfFloats.f16ToFloat(HalfFloats.floatToF16(y[i]));
+            float by = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(y[i]));
+            float wantH = HalfFloats.f16ToFloat(HalfFloats.floatToF16(Math.fma(HalfFloats.f16ToFloat(h[i]), hy, 1f)));
+            float wantB = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(Math.fma(HalfFloats.bf16ToFloat(b[i]), by, 1f)));
+            assertEquals(wantH, hf[i], "fp16 fma at " + i);
+            assertEquals(wantB, bff[i], "bf16 fma at " + i);
+        }
+        short[] t = emu.shorts(totals, 2);
+        assertEquals(0.25f * n, HalfFloats.f16ToFloat(t[0]), "fp16 atomicAdd total (exact)");
+        assertEquals(0.25f * n, HalfFloats.bf16ToFloat(t[1]), "bf16 atomicAdd total (exact)");
+        for (long p : new long[] {dx, dy, f16, bf16, f16Fma, bf16Fma, totals}) emu.device.free(p);
+    }
+
+    @Test
+    void inverseErrorFunctionsMatchKnownQuantiles() {
+        // p and the standard normal quantile at p (from tables, 16 digits)
+        double[][] quantiles = {{0.5, 0}, {0.975, 1.959963984540054}, {0.8413447460685429, 1.0}, {0.025, -1.959963984540054},
+            {1e-10, -6.361340902404056}, {0.999, 3.090232306167814}, {1e-30, -11.46402014969898}, {0.6, 0.2533471031357997}};
+        int n = quantiles.length;
+        float[] p = new float[n];
+        for (int i = 0; i < n; i++) p[i] = (float) quantiles[i][0];
+        long dp = emu.upload(p), out = emu.device.malloc(12L * n);
+        launch("selftest_inverse_erf", Dim3.of(1), Dim3.of(32), 0, new KernelArgs().i32(n).ptr(dp).ptr(out));
+        float[] got = emu.floats(out, 3 * n);
+        for (int i = 0; i < n; i++) {
+            double z = quantiles[i][1];
+            // p was rounded to float: the quantile moves by dp / density
+            double slack = Math.abs(p[i] - quantiles[i][0]) / Math.exp(-z * z / 2) * Math.sqrt(2 * Math.PI);
+            double tol = 2e-6 * Math.max(1, Math.abs(z)) + slack;
+            assertEquals(z, got[3 * i + 2], tol, "normcdfinvf(" + p[i] + ")");
+            assertEquals(-z / Math.sqrt(2), got[3 * i + 1], tol, "erfcinvf(" + 2 * p[i] + ")");
+            if (p[i] > 1e-6) assertEquals(z / Math.sqrt(2), got[3 * i], tol + 1e-6, "erfinvf(" + (2 * p[i] - 1) + ")");
+        }
+        emu.device.free(dp);
+        emu.device.free(out);
+    }
+
+    @Test
+    void sharedMemoryIsPoisonedForEveryBlock() {
+        int blocks = 9, block = 256;
+        long out = emu.device.malloc(4L * blocks * block);
+        // First every thread writes its element, leaving values in every worker's shared array...
+        launch("selftest_uninitialized_shared", Dim3.of(blocks), Dim3.of(block), 0, new KernelArgs().ptr(out).i32(block));
+        float[] all = emu.floats(out, blocks * block);
+        for (int i = 0; i < all.length; i++) assertEquals(i / block + 1, all[i], "element " + i);
+        // ...then only 16 do: the others must read poison, not what an earlier block left.
+        launch("selftest_uninitialized_shared", Dim3.of(blocks), Dim3.of(block), 0, new KernelArgs().ptr(out).i32(16));
+        float[] some = emu.floats(out, blocks * block);
+        for (int i = 0; i < some.length; i++) {
+            if (i % block < 16) assertEquals(i / block + 1, some[i], "element " + i);
+            else assertTrue(Float.isNaN(some[i]), "element " + i + " read " + some[i] + " instead of poison");
+        }
+        emu.device.free(out);
     }
 
     @Test
