@@ -221,7 +221,8 @@ __device__ __forceinline__ unsigned long long pow_long(unsigned long long base, 
 
 /**
  * Integer (and BOOL) operands in exact two's complement arithmetic. A negative exponent of pow is an
- * error: the smallest such element index goes to *err (which the host set to -1 as "none").
+ * error: the smallest such element index goes to *err (which the host set to all ones, "none"; err is
+ * null for the other ops, which cannot fail).
  */
 extern "C" __global__ void ddrl_binary_i64(int op, long long n, const __grid_constant__ ddrl_view o, void* out,
                                            const __grid_constant__ ddrl_view a, const void* ap,

@@ -180,15 +180,19 @@ final class CudaElementwise {
         if (compute != DType.I64) {
             Launch.of(b, MODULE, kernel).elements(n).i32(binaryCode(op)).i64(n).view(v[0]).ptr(res).view(v[1]).ptr(x)
                     .view(v[2]).ptr(y).run();
-            return res;
-        }
-        long bad = b.checked(err -> Launch.of(b, MODULE, kernel).elements(n).i32(binaryCode(op)).i64(n).view(v[0]).ptr(res)
-                .view(v[1]).ptr(x).view(v[2]).ptr(y).ptr(err).run());
-        if (bad >= 0) {
-            int[] at = position(bad, shape);
-            throw new IllegalArgumentException("pow: integer base to the negative power " + elementAt(b, y, at)
-                    + " (at position " + Arrays.toString(at) + ") is not defined for " + Views.desc(x) + " and " + Views.desc(y)
-                    + "; cast to a floating dtype first");
+        } else if (op != Op.POW) {
+            Launch.of(b, MODULE, kernel).elements(n).i32(binaryCode(op)).i64(n).view(v[0]).ptr(res).view(v[1]).ptr(x)
+                    .view(v[2]).ptr(y).ptr(0).run();
+        } else {
+            // only integer pow can fail (a negative exponent), and only it waits for the device to know
+            long bad = b.checked(err -> Launch.of(b, MODULE, kernel).elements(n).i32(binaryCode(op)).i64(n).view(v[0]).ptr(res)
+                    .view(v[1]).ptr(x).view(v[2]).ptr(y).ptr(err).run());
+            if (bad >= 0) {
+                int[] at = position(bad, shape);
+                throw new IllegalArgumentException("pow: integer base to the negative power " + elementAt(b, y, at)
+                        + " (at position " + Arrays.toString(at) + ") is not defined for " + Views.desc(x) + " and " + Views.desc(y)
+                        + "; cast to a floating dtype first");
+            }
         }
         return res;
     }

@@ -88,26 +88,21 @@ final class CudaRandom {
     /** low < high, and every integer in [low, high) exact in dt. */
     private static void checkIntRange(DType dt, long low, long high) {
         if (low >= high) throw new IllegalArgumentException("rand_int: need low < high, got [" + low + ", " + high + ")");
-        int bits = switch (dt) {
-            case I64 -> 64;
-            case I32 -> 32;
+        // the exact integers of dt: its range, or for floats those up to 2^(significand bits)
+        long max = switch (dt) {
+            case I64 -> Long.MAX_VALUE;
+            case I32 -> Integer.MAX_VALUE;
             case BOOL -> 1;
-            case F64 -> 53;
-            case F32 -> 24;
-            case F16 -> 11;
-            case BF16 -> 8;
+            case F64 -> 1L << 53;
+            case F32 -> 1L << 24;
+            case F16 -> 1L << 11;
+            case BF16 -> 1L << 8;
         };
         long min = switch (dt) {
             case I64 -> Long.MIN_VALUE;
             case I32 -> Integer.MIN_VALUE;
             case BOOL -> 0;
-            default -> -(1L << bits);
-        };
-        long max = switch (dt) {
-            case I64 -> Long.MAX_VALUE;
-            case I32 -> Integer.MAX_VALUE;
-            case BOOL -> 1;
-            default -> 1L << bits;
+            default -> -max;
         };
         if (low < min || high - 1 > max) {
             throw new IllegalArgumentException("rand_int: [" + low + ", " + high + ") does not fit " + dt.name().toLowerCase()
