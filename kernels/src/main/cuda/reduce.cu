@@ -106,6 +106,111 @@ extern "C" __global__ void ddrl_reduce_i64(int op, long long rows, long long len
     reduce_dispatch<long long>(op, rows, len, x, xp, out, odt, correction);
 }
 
+// ---------------------------------------------------------------- long rows, split over several blocks
+//
+// A few long rows would leave most of a GPU idle with one block per row, so the host splits each row
+// into parts: ddrl_reduce_part_* reduces part p of row r to partial[r * parts + p] (one block per part),
+// and ddrl_reduce_finish_* combines a row's partials. The host composes the ops from these: sum and mean
+// (sum, then divide), max and min, var (mean first, then the squared deviations about it) and logsumexp
+// (max first, then the sum of exponentials shifted by it, finished with a log).
+
+#define P_SUM 0
+#define P_SUMSQDEV 1
+#define P_SUMEXP 2
+#define P_MAX 3
+#define P_MIN 4
+
+template <class T, class I>
+__device__ void reduce_parts(int op, long long rows, I len, int parts, I chunk, const ddrl_view& x, const void* xp, const T* center,
+                             T* partial) {
+    ddrl_sum_op<T> add;
+    for (long long w = blockIdx.x; w < rows * parts; w += gridDim.x) {
+        long long r = w / parts;
+        I j0 = (I)(w % parts) * chunk;
+        I n = len - j0 < chunk ? len - j0 : chunk;
+        I base = (I)r * len + j0;
+        T c = center ? center[r] : (T)0;
+        T v;
+        switch (op) {
+            case P_SUM: v = ddrl_block_reduce(row_sum<T>(x, xp, base, n, [](T e) { return e; }), add, (T)0); break;
+            case P_SUMSQDEV: v = ddrl_block_reduce(row_sum<T>(x, xp, base, n, [c](T e) { return (e - c) * (e - c); }), add, (T)0); break;
+            case P_SUMEXP: v = ddrl_block_reduce(row_sum<T>(x, xp, base, n, [c](T e) { return r_exp(e - c); }), add, (T)0); break;
+            case P_MAX: v = row_extreme(x, xp, base, n, ddrl_max_op<T>(), r_lowest((T)0)); break;
+            default: v = row_extreme(x, xp, base, n, ddrl_min_op<T>(), r_highest((T)0)); break;
+        }
+        if (threadIdx.x == 0) partial[w] = v;
+    }
+}
+
+template <class T>
+__device__ __forceinline__ void parts_dispatch(int op, long long rows, long long len, int parts, long long chunk, const ddrl_view& x,
+                                               const void* xp, const T* center, T* partial) {
+    if (rows * len <= 0x7fffffffLL) reduce_parts<T, unsigned>(op, rows, (unsigned)len, parts, (unsigned)chunk, x, xp, center, partial);
+    else reduce_parts<T, unsigned long long>(op, rows, (unsigned long long)len, parts, (unsigned long long)chunk, x, xp, center, partial);
+}
+
+#define F_SUM 0
+#define F_MAX 1
+#define F_MIN 2
+
+/**
+ * Row r's result from its partials: their sum (divided by divisor), max or min. With take_log, the result
+ * is log(sum) + center[r]; with zero_infinite, an infinite result becomes 0 (the shift of logsumexp).
+ */
+template <class T>
+__device__ void finish_rows(int op, long long rows, int parts, const T* partial, const T* center, double divisor, int take_log,
+                            int zero_infinite, void* out, int odt) {
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const T* p = partial + r * parts;
+        T v;
+        if (op == F_SUM) {
+            T acc = 0;
+            for (int j = threadIdx.x; j < parts; j += blockDim.x) acc += p[j];
+            v = ddrl_block_reduce(acc, ddrl_sum_op<T>(), (T)0);
+            if (divisor != 1.0) v = (T)(v / (T)divisor);
+        } else {
+            bool max = op == F_MAX;
+            T acc = max ? r_lowest((T)0) : r_highest((T)0);
+            for (int j = threadIdx.x; j < parts; j += blockDim.x) acc = max ? ddrl_max_op<T>()(acc, p[j]) : ddrl_min_op<T>()(acc, p[j]);
+            v = max ? ddrl_block_reduce(acc, ddrl_max_op<T>(), r_lowest((T)0)) : ddrl_block_reduce(acc, ddrl_min_op<T>(), r_highest((T)0));
+        }
+        if (take_log) v = r_log(v) + center[r];
+        if (zero_infinite && r_isinf(v)) v = 0;
+        if (threadIdx.x == 0) ddrl_io<T>::store(out, odt, r, v);
+    }
+}
+
+extern "C" __global__ void ddrl_reduce_part_f32(int op, long long rows, long long len, int parts, long long chunk,
+                                                const __grid_constant__ ddrl_view x, const void* xp, const float* center, float* partial) {
+    parts_dispatch<float>(op, rows, len, parts, chunk, x, xp, center, partial);
+}
+
+extern "C" __global__ void ddrl_reduce_part_f64(int op, long long rows, long long len, int parts, long long chunk,
+                                                const __grid_constant__ ddrl_view x, const void* xp, const double* center, double* partial) {
+    parts_dispatch<double>(op, rows, len, parts, chunk, x, xp, center, partial);
+}
+
+extern "C" __global__ void ddrl_reduce_part_i64(int op, long long rows, long long len, int parts, long long chunk,
+                                                const __grid_constant__ ddrl_view x, const void* xp, const long long* center,
+                                                long long* partial) {
+    parts_dispatch<long long>(op, rows, len, parts, chunk, x, xp, center, partial);
+}
+
+extern "C" __global__ void ddrl_reduce_finish_f32(int op, long long rows, int parts, const float* partial, const float* center,
+                                                  double divisor, int take_log, int zero_infinite, void* out, int odt) {
+    finish_rows<float>(op, rows, parts, partial, center, divisor, take_log, zero_infinite, out, odt);
+}
+
+extern "C" __global__ void ddrl_reduce_finish_f64(int op, long long rows, int parts, const double* partial, const double* center,
+                                                  double divisor, int take_log, int zero_infinite, void* out, int odt) {
+    finish_rows<double>(op, rows, parts, partial, center, divisor, take_log, zero_infinite, out, odt);
+}
+
+extern "C" __global__ void ddrl_reduce_finish_i64(int op, long long rows, int parts, const long long* partial, const long long* center,
+                                                  double divisor, int take_log, int zero_infinite, void* out, int odt) {
+    finish_rows<long long>(op, rows, parts, partial, center, divisor, take_log, zero_infinite, out, odt);
+}
+
 // ---------------------------------------------------------------- argmax / argmin
 
 /** A candidate: value and its index in the row. */

@@ -17,6 +17,16 @@ import org.ddrl.tensor.Tensor;
  */
 final class CudaReductions {
     private static final String MODULE = "reduce";
+    /** Fewer rows than this leave a GPU idle with one block per row... */
+    private static final long SPLIT_MAX_ROWS = 128;
+    /** ...when they are at least this long: then each row is split into parts of about PART elements. */
+    private static final long SPLIT_MIN_LEN = 4096;
+    private static final long PART = 2048;
+    private static final int MAX_PARTS = 4096;
+
+    // primitives of the split kernels, mirrored in reduce.cu
+    private static final int P_SUM = 0, P_SUMSQDEV = 1, P_SUMEXP = 2, P_MAX = 3, P_MIN = 4;
+    private static final int F_SUM = 0, F_MAX = 1, F_MIN = 2;
 
     private CudaReductions() {}
 
@@ -74,10 +84,82 @@ final class CudaReductions {
         // integers reduce exactly in long, except logsumexp, which computes in float
         String suffix = x.dtype().isFloatingPoint() ? floatSuffix(x.dtype()) : op == Op.LOGSUMEXP ? "f32" : "i64";
         int correction = op == Op.VAR ? a.i("correction") : 0;
-        Launch.of(b, MODULE, "ddrl_reduce_" + suffix).rows(rows, len).i32(code(op)).i64(rows).i64(len).view(rowsView(x, dims))
-                .ptr(x).ptr(out).i32(ViewDesc.code(outDt)).i32(correction).run();
+        byte[] view = rowsView(x, dims);
+        if (rows < SPLIT_MAX_ROWS && len >= SPLIT_MIN_LEN) {
+            new SplitRows(b, suffix, rows, len, view, x).reduce(op, correction, out);
+        } else {
+            Launch.of(b, MODULE, "ddrl_reduce_" + suffix).rows(rows, len).i32(code(op)).i64(rows).i64(len).view(view).ptr(x).ptr(out)
+                    .i32(ViewDesc.code(outDt)).i32(correction).run();
+        }
         return out;
     }
+
+
+    /**
+     * Long rows reduced in two steps (reduce.cu, "long rows"): one block per part of a row writes a
+     * partial result, then one block per row combines them. var and logsumexp take two such rounds (the
+     * mean, or the max, first).
+     */
+    private static final class SplitRows {
+        private final CudaBackend b;
+        private final String suffix;
+        private final long rows, len, chunk;
+        private final int parts;
+        private final byte[] view;
+        private final Tensor x;
+        private final DType compute;
+
+        SplitRows(CudaBackend b, String suffix, long rows, long len, byte[] view, Tensor x) {
+            this.b = b;
+            this.suffix = suffix;
+            this.rows = rows;
+            this.len = len;
+            this.view = view;
+            this.x = x;
+            this.parts = (int) Math.min(MAX_PARTS, (len + PART - 1) / PART);
+            this.chunk = (len + parts - 1) / parts;
+            this.compute = switch (suffix) {
+                case "f64" -> DType.F64;
+                case "i64" -> DType.I64;
+                default -> DType.F32;
+            };
+        }
+
+        void reduce(Op op, int correction, Tensor out) {
+            switch (op) {
+                case SUM -> finish(F_SUM, part(P_SUM, null), null, 1, false, false, out);
+                case MEAN -> finish(F_SUM, part(P_SUM, null), null, len, false, false, out);
+                case MAX -> finish(F_MAX, part(P_MAX, null), null, 1, false, false, out);
+                case MIN -> finish(F_MIN, part(P_MIN, null), null, 1, false, false, out);
+                case VAR -> {
+                    Tensor mean = b.empty(compute, (int) rows);
+                    finish(F_SUM, part(P_SUM, null), null, len, false, false, mean);
+                    finish(F_SUM, part(P_SUMSQDEV, mean), null, Math.max(0, len - correction), false, false, out);
+                }
+                default -> { // LOGSUMEXP: an infinite max is not subtracted, as in the one-pass kernel
+                    Tensor shift = b.empty(compute, (int) rows);
+                    finish(F_MAX, part(P_MAX, null), null, 1, false, true, shift);
+                    finish(F_SUM, part(P_SUMEXP, shift), shift, 1, true, false, out);
+                }
+            }
+        }
+
+        /** Partial results [rows, parts] of a primitive, with an optional per-row center. */
+        private Tensor part(int primitive, Tensor center) {
+            Tensor partial = b.empty(compute, (int) rows, parts);
+            Launch.of(b, MODULE, "ddrl_reduce_part_" + suffix).rows(rows * parts, chunk).i32(primitive).i64(rows).i64(len).i32(parts)
+                    .i64(chunk).view(view).ptr(x).ptr(center).ptr(partial).run();
+            return partial;
+        }
+
+        private void finish(int how, Tensor partial, Tensor center, double divisor, boolean takeLog, boolean zeroInfinite, Tensor out) {
+            Launch.of(b, MODULE, "ddrl_reduce_finish_" + suffix).rows(rows, parts).i32(how).i64(rows).i32(parts).ptr(partial)
+                    .ptr(center).f64(divisor).i32(takeLog ? 1 : 0).i32(zeroInfinite ? 1 : 0).ptr(out).i32(ViewDesc.code(out.dtype()))
+                    .run();
+            partial.storage().release();
+        }
+    }
+
 
     /** x with dims moved last, merged: row r is linear indices r * len .. (r + 1) * len - 1. */
     static byte[] rowsView(Tensor x, int[] dims) {

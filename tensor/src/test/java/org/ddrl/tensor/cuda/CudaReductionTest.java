@@ -47,14 +47,28 @@ class CudaReductionTest {
     }
 
     @Test
-    void longRowsUseEveryThreadOfTheBlock() {
+    void longRowsAreSplitOverSeveralBlocks() {
         for (Device dev : DeviceCheck.devices()) {
-            for (Op op : new Op[] {Op.SUM, Op.VAR, Op.MAX, Op.LOGSUMEXP}) {
-                DeviceCheck.check(dev, 16, op, Attrs.of("dims", new int[] {1}, "keepdim", false, "correction", 1), rand(DType.F32, -2, 2, 3, 5001));
-                DeviceCheck.check(dev, 1, op, Attrs.of("dims", new int[] {1}, "keepdim", false, "correction", 1), rand(DType.F64, -2, 2, 3, 5001));
+            for (Op op : new Op[] {Op.SUM, Op.MEAN, Op.VAR, Op.MAX, Op.MIN, Op.LOGSUMEXP}) {
+                for (DType dt : DType.values()) {
+                    if ((op == Op.MEAN || op == Op.VAR) && !dt.isFloatingPoint()) continue;
+                    Attrs rows = Attrs.of("dims", new int[] {1}, "keepdim", false, "correction", 1);
+                    // float sums of 5001 terms (in parts of about 2048, then across parts)
+                    DeviceCheck.check(dev, 16, op, rows, rand(dt, -2, 2, 3, 5001));
+                    DeviceCheck.check(dev, 16, op, Attrs.of("dims", new int[0], "keepdim", true, "correction", 0),
+                            rand(dt, -2, 2, 7, 31, 40));
+                }
             }
             Tensor big = Tensor.full(1, DType.I64, Device.CPU, 70001).mul(Tensor.scalar(1L << 40, DType.I64, Device.CPU));
             assertEquals(70001L << 40, big.to(dev).sum().itemLong(), "integer sums are exact");
+            float[] v = new float[9000];
+            java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+            Tensor ninf = Tensor.of(v).to(dev);
+            assertEquals(Float.NEGATIVE_INFINITY, ninf.logsumexp(0).toFloatArray()[0], "an all -inf row");
+            v[8000] = Float.NaN;
+            Tensor nan = Tensor.of(v).to(dev);
+            assertTrue(Float.isNaN(nan.max().toFloatArray()[0]) && Float.isNaN(nan.min().toFloatArray()[0]));
+            assertTrue(Float.isNaN(nan.sum().toFloatArray()[0]) && Float.isNaN(nan.logsumexp(0).toFloatArray()[0]));
         }
     }
 
