@@ -37,11 +37,11 @@ __device__ void sdpa(long long batches, int tq, int tk, int e, int ev, const ddr
         long long qb = ddrl_matrix_offset(q, z, i, 0), kb = ddrl_matrix_offset(k, z, 0, 0), vb = ddrl_matrix_offset(v, z, 0, 0);
         long long mb = mask_kind != MASK_NONE ? ddrl_matrix_offset(m, z, i, 0) : 0;
         long long mcs = mask_kind != MASK_NONE ? m.stride[m.rank - 1] : 0;
-        T run_max = -(T)INFINITY, sum = 0, acc[SDPA_COLS];
+        T run_max = ddrl_neg_inf((T)0), sum = 0, acc[SDPA_COLS];
         for (int c = 0; c < SDPA_COLS; c++) acc[c] = 0;
         for (int t0 = 0; t0 < kend; t0 += 32) {
             int j = t0 + lane;
-            T s = -(T)INFINITY;
+            T s = ddrl_neg_inf((T)0);
             if (j < kend) {
                 T dot = 0;
                 for (int c = 0; c < e; c++) {
@@ -49,13 +49,13 @@ __device__ void sdpa(long long batches, int tq, int tk, int e, int ev, const ddr
                 }
                 s = dot * scale;
                 if (mask_kind == MASK_BOOL) {
-                    if (!ddrl_load_bool(mp, m.dtype, mb + j * mcs)) s = -(T)INFINITY;
+                    if (!ddrl_load_bool(mp, m.dtype, mb + j * mcs)) s = ddrl_neg_inf((T)0);
                 } else if (mask_kind == MASK_ADD) {
                     s += ddrl_io<T>::load(mp, m.dtype, mb + j * mcs);
                 }
             }
             T new_max = ddrl_max_op<T>()(run_max, ddrl_warp_reduce(s, ddrl_max_op<T>()));
-            if (new_max == -(T)INFINITY) continue; // every key so far is masked: nothing to add yet
+            if (new_max == ddrl_neg_inf((T)0)) continue; // every key so far is masked: nothing to add yet
             T alpha = a_exp(run_max - new_max); // 0 on the first unmasked tile (run_max = -inf)
             T p = a_exp(s - new_max);
             sum = sum * alpha + ddrl_warp_reduce(p, ddrl_sum_op<T>());

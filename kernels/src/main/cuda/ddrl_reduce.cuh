@@ -4,6 +4,10 @@
 
 #define DDRL_FULL_MASK 0xffffffffu
 
+/** -infinity of the argument's type, without math.h (NVRTC compiles these sources without standard headers). */
+__device__ __forceinline__ float ddrl_neg_inf(float) { return __uint_as_float(0xff800000u); }
+__device__ __forceinline__ double ddrl_neg_inf(double) { return __longlong_as_double((long long)0xfff0000000000000ULL); }
+
 /** Combines v across the 32 lanes of the warp; every lane gets the result. */
 template <class T, class F>
 __device__ __forceinline__ T ddrl_warp_reduce(T v, F f) {

@@ -14,9 +14,9 @@ template <class T, class I>
 __device__ void softmax_rows(bool log, long long rows, I len, const ddrl_view& y, void* yp, const ddrl_view& x, const void* xp) {
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         I base = (I)r * len;
-        T m = -(T)INFINITY;
+        T m = ddrl_neg_inf((T)0);
         for (I j = threadIdx.x; j < len; j += blockDim.x) m = ddrl_max_op<T>()(m, ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)));
-        m = ddrl_block_reduce(m, ddrl_max_op<T>(), -(T)INFINITY);
+        m = ddrl_block_reduce(m, ddrl_max_op<T>(), ddrl_neg_inf((T)0));
         T s = 0;
         for (I j = threadIdx.x; j < len; j += blockDim.x) s += s_exp(ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - m);
         s = ddrl_block_reduce(s, ddrl_sum_op<T>(), (T)0);
