@@ -111,7 +111,7 @@ public final class UNet3D extends Module implements VideoModel {
                 skips.push(h);
             }
             if (level.resample() != null) {
-                h = ((Conv3d) level.resample()).forward(h);
+                h = level.resample().forward(h);
                 skips.push(h);
             }
         }
@@ -123,7 +123,7 @@ public final class UNet3D extends Module implements VideoModel {
                 h = res(level.res.get(r), Tensor.cat(1, h, skips.pop()), temb);
                 if (level.attn.size() > 0) h = attn(level.attn.get(r), h, text, pad);
             }
-            if (level.resample() != null) h = ((Upsample3d) level.resample()).forward(h);
+            if (level.resample() != null) h = level.resample().forward(h);
         }
         return convOut.forward(normOut.forward(h).silu());
     }

@@ -41,18 +41,18 @@ final class OverfitTesting {
         return Tensor.of(v, 4, 3, frames, size, size);
     }
 
-    /** Trains for steps on the fixed batch; returns the loss of every step. */
-    static <M extends org.ddrl.autodiff.nn.Module & VideoModel> double[] train(M backbone, int frames, int size, int steps, double lr,
-                                                                                    Generator gen) {
+    /** Trains for steps on a fixed batch of the first {@code count} videos; returns the loss of every step. */
+    static <M extends org.ddrl.autodiff.nn.Module & VideoModel> double[] train(M backbone, int count, int frames, int size, int steps,
+                                                                                    double lr, Generator gen) {
         WordTokenizer tok = new WordTokenizer(Vocabulary.build(CAPTIONS), 8);
         TextEncoder enc = new TextEncoder(tok.vocabulary().size(), tok.maxLength(), backbone.textDim(), 1, 4, gen);
         TextToVideo<M> model = new TextToVideo<>(enc, backbone);
         AdamW opt = new AdamW(model.parameters(), new AdamW.Options().lr(lr).weightDecay(0));
-        Tokens tokens = tok.encode(CAPTIONS);
-        Tensor x0 = videos(frames, size);
+        Tokens tokens = tok.encode(CAPTIONS.subList(0, count));
+        Tensor x0 = videos(frames, size).slice(0, 0, count);
         Tensor eps = Tensor.randn(gen, x0.shape());
-        Tensor t = Tensor.of(new float[] {0.2f, 0.4f, 0.6f, 0.8f}, 4);
-        Tensor tb = t.reshape(4, 1, 1, 1, 1);
+        Tensor t = Tensor.linspace(0.2, 0.8, count);
+        Tensor tb = t.reshape(count, 1, 1, 1, 1);
         Tensor xt = x0.mul(tb.rsub(1)).add(eps.mul(tb));
         Tensor target = eps.sub(x0);
         double[] losses = new double[steps];

@@ -11,7 +11,7 @@ class VideoDiTOverfitTest {
     void tinyDiTMemorizesFourCaptionedVideos() {
         Generator gen = new Generator(1);
         VideoDiT dit = new VideoDiT(DiTConfig.tiny(), gen);
-        double[] losses = OverfitTesting.train(dit, 4, 16, 60, 5e-3, gen);
+        double[] losses = OverfitTesting.train(dit, 4, 4, 16, 60, 5e-3, gen);
         System.out.println("tiny DiT losses " + Arrays.toString(losses));
         double first = losses[0], last = losses[losses.length - 1];
         assertTrue(last < first / 5, "loss went from " + first + " to " + last);
