@@ -165,12 +165,9 @@ public final class CudaBackend implements Backend {
         return f;
     }
 
-    synchronized void launch(CudaFunction f, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
-        cuda.launch(f, grid, block, sharedBytes, stream, args);
-    }
-
-    synchronized void raiseSharedLimit(CudaFunction f, int bytes) {
-        cuda.setMaxDynamicSharedMemory(f, bytes);
+    /** Launches on this backend's stream; the kernels use static shared memory only (no dynamic bytes). */
+    synchronized void launch(CudaFunction f, Dim3 grid, Dim3 block, KernelArgs args) {
+        cuda.launch(f, grid, block, 0, stream, args);
     }
 
     /**

@@ -26,7 +26,6 @@ final class Launch {
     private final List<Consumer<KernelArgs>> args = new ArrayList<>();
     private Dim3 grid = Dim3.of(1);
     private Dim3 block = Dim3.of(1);
-    private int shared;
 
     private Launch(CudaBackend backend, CudaFunction function) {
         this.backend = backend;
@@ -52,7 +51,7 @@ final class Launch {
     }
 
     /** Whole warps, from 32 up to 256 threads, about one per element. */
-    static int rowThreads(long len) {
+    private static int rowThreads(long len) {
         return (int) Math.min(BLOCK, Math.max(32, (len + 31) / 32 * 32));
     }
 
@@ -63,11 +62,6 @@ final class Launch {
 
     Launch block(Dim3 b) {
         block = b;
-        return this;
-    }
-
-    Launch shared(int bytes) {
-        shared = bytes;
         return this;
     }
 
@@ -113,7 +107,7 @@ final class Launch {
     void run() {
         try (KernelArgs packed = new KernelArgs()) {
             for (Consumer<KernelArgs> a : args) a.accept(packed);
-            backend.launch(function, grid, block, shared, packed);
+            backend.launch(function, grid, block, packed);
         }
     }
 }
