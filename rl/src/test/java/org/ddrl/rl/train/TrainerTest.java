@@ -23,6 +23,7 @@ import org.ddrl.rl.testing.TinyData;
 import org.ddrl.rl.testing.TinyVideoNet;
 import org.ddrl.diffusion.sampling.FlowGrpoSde;
 import org.ddrl.rl.config.TrainOnConfig;
+import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.rng.Generator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,6 +163,19 @@ class TrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainSteps.validate(cfg("list", 1, List.of(12)), eligible, 11));
         assertTrue(e.getMessage().contains("train_on.steps: step 12 is not trainable"), e.getMessage());
+    }
+
+    @Test
+    void memoryStaysFlatAcrossIterations() {
+        RlConfig config = Runs.config("ddrl", "\"sampler\": {\"type\": \"edm_churn_2ab\", \"steps\": 4}");
+        RlTrainer t = trainer(config, TinyVideoNet.policy(Runs.CAPTIONS, 4, 28));
+        try (Scope outer = Scope.open()) {
+            t.step();
+            int after1 = outer.size();
+            t.step();
+            t.step();
+            assertEquals(after1, outer.size(), "an iteration leaves nothing behind in the caller's scope");
+        }
     }
 
     private static TrainOnConfig cfg(String mode, double fraction, List<Integer> steps) {
