@@ -41,7 +41,7 @@ import org.ddrl.tensor.io.Npy;
  * or a malformed answer fails at once. Every error is a {@link RewardServiceException} whose message names the URL,
  * the attempt, and for HTTP errors the status and the start of the body.
  */
-public final class HttpReward implements Reward, AutoCloseable {
+public final class HttpReward implements Reward {
     /** How the videos travel in the request. */
     public enum Layout {
         /** "videos" is an array of base64 .npy strings, one [3, T, H, W] array per video. */

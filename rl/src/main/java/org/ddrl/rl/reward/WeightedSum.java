@@ -62,4 +62,10 @@ public final class WeightedSum implements Reward {
         }
         return new Scores(total, parts);
     }
+
+    /** Closes every term. */
+    @Override
+    public void close() {
+        for (Term t : terms) t.reward().close();
+    }
 }

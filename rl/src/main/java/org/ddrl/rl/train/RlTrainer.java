@@ -198,7 +198,10 @@ public final class RlTrainer {
             long t1 = System.nanoTime();
 
             Tensor samples = Tensor.cat(0, rollouts.stream().map(Trajectory::sample).toArray(Tensor[]::new));
-            Reward.Scores scores = reward.evaluate(samples, captions);
+            Reward.Scores scores;
+            try (var noGrad = GradMode.noGrad()) {
+                scores = reward.evaluate(samples, captions);
+            }
             double[] rewards = hostDoubles(scores.total(), total, "reward " + reward.name());
             if (config.rewardClip() != null) for (int i = 0; i < total; i++) rewards[i] = Math.clamp(rewards[i], -config.rewardClip(), config.rewardClip());
             double[] adv = advantages(rewards, captions);

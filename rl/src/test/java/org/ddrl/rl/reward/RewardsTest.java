@@ -78,6 +78,37 @@ class RewardsTest {
     }
 
     @Test
+    void closingTheSumClosesItsTerms() {
+        int[] closed = {0};
+        class Closing implements Reward {
+            private final String name;
+
+            Closing(String name) {
+                this.name = name;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Tensor score(Tensor videos, List<String> prompts) {
+                return Tensor.zeros(DType.F32, videos.size(0));
+            }
+
+            @Override
+            public void close() {
+                closed[0]++;
+            }
+        }
+        try (WeightedSum sum = new WeightedSum(List.of(new WeightedSum.Term(1, new Closing("a")), new WeightedSum.Term(2, new Closing("b"))))) {
+            assertEquals(2, sum.terms().size());
+        }
+        assertEquals(2, closed[0]);
+    }
+
+    @Test
     void resultsAreF32OnePerVideo() {
         Tensor videos = Tensor.zeros(DType.F64, 3, 3, 2, 4, 4);
         for (Reward r : List.of(new Vividness(), new JpegCompressibility())) {
