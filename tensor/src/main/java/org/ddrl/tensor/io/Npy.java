@@ -1,12 +1,16 @@
 package org.ddrl.tensor.io;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +110,33 @@ public final class Npy {
             Tensor dense = TensorBytes.hostDense(t, "Npy.write " + path);
             TensorBytes.writeLittleEndian(ch, dense, TensorBytes.stagingBuffer(dense.numel() * dense.dtype().byteSize()));
         });
+    }
+
+    /**
+     * The bytes {@link #write} would put in a file, in memory: for sending an array over a network (for example as
+     * base64 in JSON) rather than through a file. Refused for BF16 and for arrays of 2 GiB or more.
+     */
+    public static byte[] toBytes(Tensor t) {
+        String descr = NpyDType.descrOf(t.dtype());
+        if (descr == null) {
+            throw new IllegalArgumentException("Npy.toBytes: " + t.dtype() + " has no NumPy dtype; convert first, e.g. t.to(DType.F32)");
+        }
+        t.storage().checkLive("Npy.toBytes");
+        byte[] header = preamble(NpyHeader.format(descr, t.shape()));
+        long total = header.length + t.numel() * t.dtype().byteSize();
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Npy.toBytes: the array needs " + total + " bytes, more than a byte[] holds; write it to a file");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
+        try {
+            WritableByteChannel ch = Channels.newChannel(out);
+            TensorBytes.writeFully(ch, ByteBuffer.wrap(header));
+            Tensor dense = TensorBytes.hostDense(t, "Npy.toBytes");
+            TensorBytes.writeLittleEndian(ch, dense, TensorBytes.stagingBuffer(dense.numel() * dense.dtype().byteSize()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Npy.toBytes: writing to memory failed", e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
     }
 
     /** Magic, version, length and the dict padded with spaces and a newline to a multiple of 64 bytes, as numpy does. */

@@ -222,4 +222,17 @@ class NpyTest {
         assertArrayEquals(shape, back.shape());
         assertArrayEquals(new float[] {3, 4}, back.toFloatArray());
     }
+
+    @Test
+    void toBytesGivesTheBytesOfTheFileWriteMakes() throws IOException {
+        for (int[] shape : SHAPES) {
+            Tensor t = Tensor.randn(new org.ddrl.tensor.rng.Generator(shape.length), shape);
+            Path p = dir.resolve("same.npy");
+            Npy.write(p, t);
+            assertArrayEquals(Files.readAllBytes(p), Npy.toBytes(t), Arrays.toString(shape));
+        }
+        Tensor strided = Tensor.arange(24).reshape(4, 6).t();
+        assertSameTensor(strided.contiguous(), read(Npy.toBytes(strided)));
+        assertFails(IllegalArgumentException.class, () -> Npy.toBytes(Tensor.zeros(DType.BF16, 2)), "Npy.toBytes", "BF16");
+    }
 }
