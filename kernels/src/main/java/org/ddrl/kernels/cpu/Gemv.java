@@ -61,7 +61,7 @@ final class Gemv {
             s1 = FloatVector.fromMemorySegment(FS, m, bytes + (long) (p + lanes) * Float.BYTES, NATIVE)
                     .fma(FloatVector.fromArray(FS, xs, p + lanes), s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = LaneSums.sum(s0.add(s1));
         for (; p < len; p++) s = Math.fma(m.getAtIndex(JAVA_FLOAT, at + p), xs[p], s);
         return s;
     }
@@ -99,7 +99,7 @@ final class Gemv {
             s1 = DoubleVector.fromMemorySegment(DS, m, bytes + (long) (p + lanes) * Double.BYTES, NATIVE)
                     .fma(DoubleVector.fromArray(DS, xs, p + lanes), s1);
         }
-        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        double s = LaneSums.sum(s0.add(s1));
         for (; p < len; p++) s = Math.fma(m.getAtIndex(JAVA_DOUBLE, at + p), xs[p], s);
         return s;
     }

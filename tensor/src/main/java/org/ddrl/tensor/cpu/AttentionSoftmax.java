@@ -1,5 +1,6 @@
 package org.ddrl.tensor.cpu;
 
+import org.ddrl.kernels.cpu.LaneSums;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -71,7 +72,7 @@ final class AttentionSoftmax {
             e.intoMemorySegment(s, at, NATIVE);
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSums.sum(vsum);
         for (; j < valid; j++) {
             float e = (float) Math.exp(s.getAtIndex(JAVA_FLOAT, off + j) - max);
             s.setAtIndex(JAVA_FLOAT, off + j, e);
@@ -126,7 +127,7 @@ final class AttentionSoftmax {
             e.intoMemorySegment(s, at, NATIVE);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        double sum = LaneSums.sum(vsum);
         for (; j < valid; j++) {
             double e = Math.exp(s.getAtIndex(JAVA_DOUBLE, off + j) - max);
             s.setAtIndex(JAVA_DOUBLE, off + j, e);

@@ -1,5 +1,6 @@
 package org.ddrl.tensor.cpu;
 
+import org.ddrl.kernels.cpu.LaneSums;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
@@ -45,7 +46,7 @@ final class ReduceF32 {
                 a3 = a3.add(load(s, p + i + 3 * L));
             }
             for (; i <= m - L; i += L) a0 = a0.add(load(s, p + i));
-            float t = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float t = LaneSums.sum(a0.add(a1).add(a2.add(a3)));
             for (; i < m; i++) t += get(s, p + i);
             total += t;
         }
@@ -73,7 +74,7 @@ final class ReduceF32 {
                 FloatVector d = load(s, p + i).sub(mv);
                 a0 = d.fma(d, a0);
             }
-            float t = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float t = LaneSums.sum(a0.add(a1).add(a2.add(a3)));
             for (; i < m; i++) {
                 float d = get(s, p + i) - mean;
                 t += d * d;
@@ -97,7 +98,7 @@ final class ReduceF32 {
                 a1 = a1.add(load(s, p + i + L).sub(sv).lanewise(VectorOperators.EXP));
             }
             for (; i <= m - L; i += L) a0 = a0.add(load(s, p + i).sub(sv).lanewise(VectorOperators.EXP));
-            float t = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            float t = LaneSums.sum(a0.add(a1));
             for (; i < m; i++) t += (float) Math.exp(get(s, p + i) - shift);
             total += t;
         }

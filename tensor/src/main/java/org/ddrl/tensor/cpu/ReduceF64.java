@@ -1,5 +1,6 @@
 package org.ddrl.tensor.cpu;
 
+import org.ddrl.kernels.cpu.LaneSums;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.lang.foreign.MemorySegment;
@@ -37,7 +38,7 @@ final class ReduceF64 {
             a3 = a3.add(load(s, off + i + 3 * L));
         }
         for (; i <= n - L; i += L) a0 = a0.add(load(s, off + i));
-        double t = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        double t = LaneSums.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) t += get(s, off + i);
         return t;
     }
@@ -55,7 +56,7 @@ final class ReduceF64 {
             DoubleVector d = load(s, off + i).sub(mv);
             a0 = d.fma(d, a0);
         }
-        double t = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double t = LaneSums.sum(a0.add(a1));
         for (; i < n; i++) {
             double d = get(s, off + i) - mean;
             t += d * d;
@@ -68,7 +69,7 @@ final class ReduceF64 {
         DoubleVector a0 = DoubleVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) a0 = a0.add(load(s, off + i).sub(sv).lanewise(VectorOperators.EXP));
-        double t = a0.reduceLanes(VectorOperators.ADD);
+        double t = LaneSums.sum(a0);
         for (; i < n; i++) t += Math.exp(get(s, off + i) - shift);
         return t;
     }

@@ -1,5 +1,6 @@
 package org.ddrl.tensor.cpu;
 
+import org.ddrl.kernels.cpu.LaneSums;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
@@ -81,7 +82,7 @@ final class SoftmaxKernels {
                 e.intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
                 acc = acc.add(e);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum += LaneSums.sum(acc);
         }
         for (; i < n; i++) {
             float e = (float) Math.exp(s.getAtIndex(JAVA_FLOAT, so + i) - m);
@@ -116,7 +117,7 @@ final class SoftmaxKernels {
             e.intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
             acc = acc.add(e);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = LaneSums.sum(acc);
         for (; i < n; i++) {
             double e = Math.exp(s.getAtIndex(JAVA_DOUBLE, so + i) - m);
             o.setAtIndex(JAVA_DOUBLE, oo + i, e);
