@@ -15,6 +15,9 @@ public interface Backend {
     /** Copies {@code bytes} bytes from {@code src} at {@code srcOffset} bytes into host memory. */
     void copyToHost(Storage src, long srcOffset, MemorySegment dst, long bytes);
 
+    /** Waits until every op queued on this device has finished (a no-op for the synchronous CPU). */
+    default void synchronize() {}
+
     /** The kernel for {@code op}, or null when this backend has none. */
     Kernel kernel(Op op);
 }

@@ -147,6 +147,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Waits until every queued op has finished. */
+    @Override
     public synchronized void synchronize() {
         cuda.synchronize(stream);
     }
