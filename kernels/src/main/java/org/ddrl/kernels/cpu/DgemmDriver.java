@@ -7,11 +7,9 @@ import java.lang.foreign.MemorySegment;
  * k, pack B once (in parallel), then every thread packs MC-row blocks of A and sweeps NR-column
  * slivers x MR-row micro-panels with the micro-kernel, each tile written once per k-slice.
  *
- * <p>Block sizes, measured on the reference machine (AVX-512, 48 KiB L1d and 2 MiB L2 per core): KC is
- * large because every extra k-slice is another read-modify-write pass over all of C, which cost more
- * than keeping the B sliver (KC x NR, 64 KiB) in L1 would gain; the sliver streams from L2 instead,
- * next to the A block (MC x KC, about 690 KiB, also within a 1 MiB L2). The packed B panel (KC x NC)
- * lives in the shared L3.
+ * <p>Block sizes give the packed blocks the same byte footprints as {@link SgemmDriver}'s, whose
+ * sizes were measured: a B sliver of KC x NR (64 KiB) streaming from L2, an A block of MC x KC (about
+ * 690 KiB), the packed B panel (KC x NC) in the shared L3.
  */
 final class DgemmDriver {
     private static final int MR = DgemmKernel.MR;
