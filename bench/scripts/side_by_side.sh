@@ -6,9 +6,10 @@
 #   e.g. bench/scripts/side_by_side.sh 1 1024x1024x1024
 # Environment: JMH_ARGS (default "-wi 3 -i 5 -f 1"), NUMPY_REPEATS (default 10).
 #
-# Ours is JMH's mean time per call; NumPy's is its best of NUMPY_REPEATS calls, so the ratio errs
-# against us. Both run single-process on an otherwise idle machine only if you make it so: check
-# the load (uptime) first, since other work on the cores moves both figures.
+# Two comparisons per row: "best" sets our fastest JMH iteration (each the mean of many calls) against
+# NumPy's fastest single call, which errs slightly against us; "typical" sets JMH's mean over all
+# iterations against NumPy's median. Other work on the cores moves both sides, the means most: check
+# the load (uptime) first.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -28,9 +29,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 params=(-p "threads=$threads")
 [ -n "$shapes" ] && params+=(-p "shape=$shapes")
+echo "== $(date '+%F %T'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== JMH: MatmulBench.sgemm threads=$threads $jmh_args"
 # shellcheck disable=SC2086
-"$JAVA_HOME/bin/java" -jar "$jar" 'MatmulBench.sgemm' $jmh_args "${params[@]}" -rf csv -rff "$tmp/jmh.csv" >"$tmp/jmh.log" 2>&1 \
+"$JAVA_HOME/bin/java" -jar "$jar" 'MatmulBench.sgemm' $jmh_args "${params[@]}" -rf json -rff "$tmp/jmh.json" >"$tmp/jmh.log" 2>&1 \
   || { cat "$tmp/jmh.log"; exit 1; }
 
 IFS=',' read -r -a tlist <<<"$threads"
@@ -38,9 +40,11 @@ for t in "${tlist[@]}"; do
   echo "== NumPy: OPENBLAS_NUM_THREADS=$t"
   python3 "$root/bench/scripts/numpy_peers.py" --threads "$t" --only matmul --repeats "${NUMPY_REPEATS:-10}" >"$tmp/numpy_$t.tsv"
 done
+echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$tmp" <<'EOF'
-import csv, glob, os, sys
+python3 - "$tmp" <<'PY'
+import glob, json, os, statistics, sys
+
 tmp = sys.argv[1]
 numpy = {}
 for path in glob.glob(os.path.join(tmp, "numpy_*.tsv")):
@@ -48,17 +52,24 @@ for path in glob.glob(os.path.join(tmp, "numpy_*.tsv")):
     for line in open(path):
         if line.startswith("#"):
             continue
-        name, best_ms, _median_ms, gflops, _unit = line.rstrip("\n").split("\t")
-        numpy[(name.split()[1], t)] = float(gflops)
-print(f"{'shape (m x k x n)':<18} {'threads':>7} {'ours GFLOP/s':>13} {'numpy GFLOP/s':>14} {'ratio':>6}")
-with open(os.path.join(tmp, "jmh.csv")) as f:
-    for row in csv.DictReader(f):
-        shape, t = row["Param: shape"], int(row["Param: threads"])
-        m, k, n = map(int, shape.split("x"))
-        ms = float(row["Score"])
-        ours = 2.0 * m * k * n / (ms * 1e-3) / 1e9
-        peer = numpy.get((shape, t))
-        ratio = f"{ours / peer:6.2f}" if peer else "   n/a"
-        peer_s = f"{peer:14.1f}" if peer else f"{'n/a':>14}"
-        print(f"{shape:<18} {t:>7} {ours:13.1f} {peer_s} {ratio}")
-EOF
+        name, best_ms, median_ms, _figure, _unit = line.rstrip("\n").split("\t")
+        numpy[(name.split()[1], t)] = (float(best_ms), float(median_ms))
+
+
+def gflops(m, k, n, ms):
+    return 2.0 * m * k * n / (ms * 1e-3) / 1e9
+
+
+print(f"{'shape (m x k x n)':<18} {'threads':>7} | {'best: ours':>10} {'numpy':>7} {'ratio':>5} "
+      f"| {'typical: ours':>13} {'numpy':>7} {'ratio':>5}   (GFLOP/s)")
+for run in json.load(open(os.path.join(tmp, "jmh.json"))):
+    shape, t = run["params"]["shape"], int(run["params"]["threads"])
+    m, k, n = map(int, shape.split("x"))
+    iters = [ms for fork in run["primaryMetric"]["rawData"] for ms in fork]
+    best, mean = gflops(m, k, n, min(iters)), gflops(m, k, n, statistics.mean(iters))
+    if (shape, t) in numpy:
+        nb, nm = (gflops(m, k, n, ms) for ms in numpy[(shape, t)])
+        print(f"{shape:<18} {t:>7} | {best:10.1f} {nb:7.1f} {best / nb:5.2f} | {mean:13.1f} {nm:7.1f} {mean / nm:5.2f}")
+    else:
+        print(f"{shape:<18} {t:>7} | {best:10.1f} {'n/a':>7} {'':>5} | {mean:13.1f} {'n/a':>7}")
+PY

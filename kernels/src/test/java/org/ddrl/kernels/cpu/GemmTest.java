@@ -137,12 +137,18 @@ class GemmTest {
     void raggedSizesAcrossTheBlockBoundaries(boolean f32) {
         check(f32, 97, 131, 211, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 1, 0);
         check(f32, 65, 129, 33, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 1, 1);
-        int mc = f32 ? SgemmDriver.MC : DgemmDriver.MC;
         int kc = f32 ? SgemmDriver.KC : DgemmDriver.KC;
         int nc = f32 ? SgemmDriver.NC : DgemmDriver.NC;
-        check(f32, mc + 5, 37, kc + 3, Layout.ROW_MAJOR, Layout.COL_MAJOR, 1.5, 0.5);
+        // Two k-slices (the second pass over C adds to the first), rows past two A blocks.
+        int k = kc + 3;
+        int depth = f32 ? SgemmDriver.sliceDepth(k) : DgemmDriver.sliceDepth(k);
+        int rows = f32 ? SgemmDriver.blockRows(depth) : DgemmDriver.blockRows(depth);
+        check(f32, 2 * rows + 5, 37, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 1.5, 0.5);
+        check(f32, 2 * rows + 1, 33, k, Layout.STRIDED, Layout.ROW_MAJOR, -1, 2);
+        // Past one B panel, and one row block of the deepest slices.
         check(f32, 19, nc + 21, 9, Layout.COL_MAJOR, Layout.ROW_MAJOR, 1, 0);
-        check(f32, 2 * mc + 1, 33, 2 * kc + 1, Layout.STRIDED, Layout.ROW_MAJOR, -1, 2);
+        int deep = f32 ? SgemmDriver.blockRows(kc) : DgemmDriver.blockRows(kc);
+        check(f32, deep + 3, 17, kc, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 1, 0);
     }
 
     @ParameterizedTest

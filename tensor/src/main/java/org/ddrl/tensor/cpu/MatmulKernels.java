@@ -3,6 +3,7 @@ package org.ddrl.tensor.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Map;
 import org.ddrl.kernels.cpu.Gemm;
 import org.ddrl.kernels.cpu.Parallel;
@@ -39,7 +40,7 @@ final class MatmulKernels {
             int r = s.length;
             if (r == 1) return left ? new Mat(x, new int[0], new long[0], 1, s[0], 0, st[0])
                     : new Mat(x, new int[0], new long[0], s[0], 1, st[0], 0);
-            return new Mat(x, java.util.Arrays.copyOf(s, r - 2), java.util.Arrays.copyOf(st, r - 2), s[r - 2], s[r - 1],
+            return new Mat(x, Arrays.copyOf(s, r - 2), Arrays.copyOf(st, r - 2), s[r - 2], s[r - 1],
                     st[r - 2], st[r - 1]);
         }
 
@@ -119,7 +120,7 @@ final class MatmulKernels {
     /** batch + [m] + [n], leaving out m or n when it is -1 (the operand was 1-d). */
     private static int[] resultShape(int[] batch, int m, int n) {
         int r = batch.length + (m >= 0 ? 1 : 0) + (n >= 0 ? 1 : 0);
-        int[] s = java.util.Arrays.copyOf(batch, r);
+        int[] s = Arrays.copyOf(batch, r);
         int d = batch.length;
         if (m >= 0) s[d++] = m;
         if (n >= 0) s[d] = n;
@@ -158,7 +159,7 @@ final class MatmulKernels {
             long[] acc = new long[n];
             for (long row = lo; row < hi; row++) {
                 int batch = (int) (row / m), i = (int) (row % m);
-                java.util.Arrays.fill(acc, 0);
+                Arrays.fill(acc, 0);
                 long aRow = aOffs[batch] + i * a.rs;
                 for (int p = 0; p < k; p++) {
                     long av = as.getAtIndex(JAVA_LONG, aRow + p * a.cs);
