@@ -215,7 +215,7 @@ final class UnaryF32 {
      * (Numerical Recipes, section 6.2), whose relative error is below 1.2e-7 for every z >= 0; the
      * relative accuracy matters because GELU of a negative input is a small multiple of erfc.
      */
-    private static FloatVector erfcNonNegative(FloatVector z) {
+    static FloatVector erfcNonNegative(FloatVector z) {
         FloatVector t = z.mul(0.5f).add(1f);
         t = t.broadcast(1f).div(t);
         FloatVector poly = t.mul(0.17087277f).add(-0.82215223f)
