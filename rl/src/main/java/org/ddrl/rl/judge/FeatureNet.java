@@ -71,7 +71,7 @@ public final class FeatureNet extends Module {
     }
 
     /**
-     * The first conv's stride: 1 up to 31 pixels a side, where an object is only 5 to 7 pixels across and a stride
+     * The first conv's stride: 1 up to 31 pixels a side, where an object is only 6 or 7 pixels across and a stride
      * would blur shapes together; 2 from 32 pixels on, where objects are twice as large, so that every size costs
      * about the same per frame.
      */

