@@ -37,14 +37,14 @@ public interface Progress extends AutoCloseable {
             this.out = out;
             this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(250).setUnit(" steps", 1)
-                    .startsFrom(firstStep, java.time.Duration.ZERO).showSpeed().build();
+                    .startsFrom(firstStep, java.time.Duration.ZERO).build();
         }
 
         @Override
         public void step(long step, double loss, double videosPerSecond) {
             smoothed = Double.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
             bar.stepTo(step);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %.1f videos/s", smoothed, videosPerSecond));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %.1f videos/s", smoothed, videosPerSecond));
         }
 
         @Override
