@@ -1,5 +1,7 @@
 package org.ddrl.autodiff;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.ddrl.tensor.GradMode;
 import org.ddrl.tensor.Scope;
@@ -42,28 +44,49 @@ public final class Autograd {
      * deterministic given its inputs (use an explicit generator for dropout).
      */
     public static Tensor checkpoint(Function<Tensor[], Tensor> fn, Tensor... inputs) {
+        return checkpoint(fn, List.of(), inputs);
+    }
+
+    /**
+     * As {@link #checkpoint(Function, Tensor...)} for an fn that also reads tensors it is not given, such as
+     * the parameters of the modules it calls: list them in {@code captured} and they receive their
+     * gradients too (the recomputation reads them directly, so without this they would get none). The
+     * recomputation runs in its own scope during backward, so only the gradients it yields outlive it.
+     */
+    public static Tensor checkpoint(Function<Tensor[], Tensor> fn, List<Tensor> captured, Tensor... inputs) {
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();
+        for (Tensor t : captured) any |= t.requiresGrad();
         if (!GradMode.isEnabled() || !any) return fn.apply(inputs);
         Tensor out;
         try (Scope scope = Scope.open(); GradMode.Guard g = GradMode.noGrad()) {
             out = scope.keep(fn.apply(inputs));
         }
-        return Engine.attach("checkpoint", inputs, out, (node, gradOut) -> {
+        Tensor[] all = new Tensor[inputs.length + captured.size()];
+        System.arraycopy(inputs, 0, all, 0, inputs.length);
+        for (int j = 0; j < captured.size(); j++) all[inputs.length + j] = captured.get(j);
+        return Engine.attach("checkpoint", all, out, (node, gradOut) -> {
             Tensor[] leaves = new Tensor[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                if (inputs[i] == null) continue;
-                leaves[i] = inputs[i].detach();
-                if (inputs[i].requiresGrad()) leaves[i].requiresGrad(true);
+            List<Tensor> wrt = new ArrayList<>();
+            List<Integer> slot = new ArrayList<>();
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == null) continue;
+                Tensor t = all[i];
+                if (i < inputs.length) {
+                    t = leaves[i] = t.detach();
+                    if (all[i].requiresGrad()) t.requiresGrad(true);
+                }
+                if (t.requiresGrad()) {
+                    wrt.add(t);
+                    slot.add(i);
+                }
             }
-            try (GradMode.Guard g = GradMode.enableGrad()) {
+            try (Scope scope = Scope.open(); GradMode.Guard g = GradMode.enableGrad()) {
                 Tensor recomputed = fn.apply(leaves);
-                java.util.List<Tensor> wrt = new java.util.ArrayList<>();
-                for (Tensor l : leaves) if (l != null && l.requiresGrad()) wrt.add(l);
                 Tensor[] found = Engine.grad(recomputed, gradOut, wrt.toArray(new Tensor[0]), false);
-                Tensor[] grads = new Tensor[inputs.length];
-                for (int i = 0, j = 0; i < inputs.length; i++) {
-                    if (leaves[i] != null && leaves[i].requiresGrad()) grads[i] = found[j++];
+                Tensor[] grads = new Tensor[all.length];
+                for (int k = 0; k < found.length; k++) {
+                    if (found[k] != null) grads[slot.get(k)] = scope.keep(found[k]);
                 }
                 return grads;
             }
