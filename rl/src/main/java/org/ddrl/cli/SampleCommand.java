@@ -66,7 +66,7 @@ final class SampleCommand implements Callable<Integer> {
             sc.validate("given on the command line");
             System.out.printf(Locale.ROOT, "sampling %s (step %d) with %s weights: %d prompts x %d, %d Euler steps, cfg %s%n", loaded.dir(),
                     loaded.state().step(), trainedWeights ? "trained" : "EMA", sc.promptAttributes().size(), sc.perPrompt(), sc.steps(), sc.cfg());
-            Samples.Result r = Samples.draw(loaded.model(), sc, loaded.config().video());
+            Samples.Result r = Samples.draw(loaded.model(), loaded.tokenizer(), sc, loaded.config().video());
             Samples.write(out, r, sc, loaded.state().step());
             System.out.printf(Locale.ROOT, "wrote %s, %s and %s in %s (%.1f s)%nattribute accuracy: %s%n", Samples.GIF, Samples.PNG,
                     Samples.ACCURACY, out, r.seconds(), r.accuracy());

@@ -66,7 +66,6 @@ public final class Pretrainer {
     private final Vocabulary vocab;
     private final WordTokenizer tokenizer;
     private final TextToVideo<?> model;
-    private final CaptionVelocity velocity;
     private final AdamW optimizer;
     private final Ema ema;
     private final Generator noise;
@@ -102,7 +101,6 @@ public final class Pretrainer {
         model = Models.build(config.model(), vocab, new Generator(Seeds.derive(train.seed(), Seeds.INIT)));
         model.backbone().setGradientCheckpointing(train.gradientCheckpointing());
         model.train();
-        velocity = new CaptionVelocity(model, tokenizer);
         var params = model.namedParameters();
         optimizer = new AdamW(params, new AdamW.Options().lr(train.lr()).betas(train.beta1(), train.beta2()).weightDecay(train.weightDecay()));
         ema = new Ema(params, train.ema().emaProfile());
@@ -239,7 +237,7 @@ public final class Pretrainer {
     private Samples.Result sample(long step) throws IOException {
         Samples.Result r;
         try (var swap = ema.swapIn(0)) {
-            r = Samples.draw(velocity, config.sample(), config.video());
+            r = Samples.draw(model, tokenizer, config.sample(), config.video());
         }
         Samples.write(out.resolve(SAMPLES).resolve(Checkpoints.dirName(step)), r, config.sample(), step);
         return r;

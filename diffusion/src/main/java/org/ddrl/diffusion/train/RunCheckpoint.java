@@ -91,7 +91,7 @@ public final class RunCheckpoint {
     }
 
     /** A checkpoint's model, ready to sample: its config, tokenizer, and the EMA weights (or the trained ones). */
-    public record Loaded(Path dir, PretrainConfig config, RunState state, CaptionVelocity model) {}
+    public record Loaded(Path dir, PretrainConfig config, RunState state, TextToVideo<?> model, WordTokenizer tokenizer) {}
 
     /**
      * Verifies a checkpoint and loads its model for sampling. {@code path} is a checkpoint directory, or a run's
@@ -106,7 +106,7 @@ public final class RunCheckpoint {
         String file = emaWeights ? EMA_MODEL : MODEL;
         load(dir, file, () -> model.load(dir.resolve(file)));
         model.eval();
-        return new Loaded(dir, config, state(dir), new CaptionVelocity(model, Models.tokenizer(vocab, config.model())));
+        return new Loaded(dir, config, state(dir), model, Models.tokenizer(vocab, config.model()));
     }
 
     /** A checkpoint directory itself, or the newest checkpoint of a run directory. */

@@ -17,9 +17,12 @@ import org.ddrl.diffusion.data.MovingShapesConfig;
 import org.ddrl.diffusion.media.Gif;
 import org.ddrl.diffusion.media.PngGrid;
 import org.ddrl.diffusion.media.VideoGrid;
+import org.ddrl.diffusion.model.TextToVideo;
+import org.ddrl.diffusion.model.TextToVideoVelocity;
 import org.ddrl.diffusion.sampling.ClassifierFreeGuidance;
 import org.ddrl.diffusion.sampling.EulerOde;
 import org.ddrl.diffusion.sampling.Trajectory;
+import org.ddrl.diffusion.text.WordTokenizer;
 import org.ddrl.tensor.GradMode;
 import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.Tensor;
@@ -43,17 +46,17 @@ public final class Samples {
     public record Result(Tensor videos, List<Attributes> prompts, List<Detection> detections, DetectorAccuracy accuracy, double seconds) {}
 
     /** Draws per_prompt videos for each prompt of the config, batch_size at a time, without gradients. */
-    public static Result draw(CaptionVelocity model, SampleConfig config, MovingShapesConfig video) {
+    public static Result draw(TextToVideo<?> model, WordTokenizer tokenizer, SampleConfig config, MovingShapesConfig video) {
         long t0 = System.nanoTime();
         List<Attributes> prompts = new ArrayList<>();
         for (Attributes a : config.promptAttributes()) for (int i = 0; i < config.perPrompt(); i++) prompts.add(a);
-        var guided = new ClassifierFreeGuidance(model, config.cfg(), false);
+        var guided = new ClassifierFreeGuidance(new TextToVideoVelocity(model), config.cfg(), false);
         var sampler = new EulerOde(config.steps(), config.shift());
         Generator gen = new Generator(config.seed());
         int numel = video.videoNumel();
         float[] all = new float[Math.multiplyExact(prompts.size(), numel)];
-        boolean wasTraining = model.model().isTraining();
-        model.model().eval();
+        boolean wasTraining = model.isTraining();
+        model.eval();
         try (var noGrad = GradMode.noGrad()) {
             for (int from = 0; from < prompts.size(); from += config.batchSize()) {
                 int n = Math.min(config.batchSize(), prompts.size() - from);
@@ -61,12 +64,12 @@ public final class Samples {
                     List<String> captions = new ArrayList<>();
                     for (Attributes a : prompts.subList(from, from + n)) captions.add(a.caption());
                     int[] shape = {n, 3, video.frames(), video.height(), video.width()};
-                    Trajectory tr = sampler.sample(guided, Tensor.randn(gen, shape), model.condition(captions), gen);
+                    Trajectory tr = sampler.sample(guided, Tensor.randn(gen, shape), TextToVideoVelocity.conditioning(tokenizer, captions), gen);
                     System.arraycopy(tr.sample().toFloatArray(), 0, all, from * numel, n * numel);
                 }
             }
         } finally {
-            model.model().train(wasTraining);
+            model.train(wasTraining);
         }
         Tensor videos = Tensor.of(all, prompts.size(), 3, video.frames(), video.height(), video.width());
         List<Detection> detections = AttributeDetector.detectAll(videos);
