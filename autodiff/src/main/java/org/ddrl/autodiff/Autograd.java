@@ -49,8 +49,8 @@ public final class Autograd {
 
     /**
      * As {@link #checkpoint(Function, Tensor...)} for an fn that also reads tensors it is not given, such as
-     * the parameters of the modules it calls: list them in {@code captured} and they receive their
-     * gradients too (the recomputation reads them directly, so without this they would get none). The
+     * the parameters of the modules it calls: list them in {@code captured} (leaf tensors) and they receive
+     * their gradients too (the recomputation reads them directly, so without this they would get none). The
      * recomputation runs in its own scope during backward, so only the gradients it yields outlive it.
      */
     public static Tensor checkpoint(Function<Tensor[], Tensor> fn, List<Tensor> captured, Tensor... inputs) {

@@ -1,11 +1,13 @@
 package org.ddrl.diffusion.model;
 
+import java.util.Arrays;
 import java.util.List;
+import org.ddrl.autodiff.nn.Module;
 import org.ddrl.autodiff.optim.AdamW;
 import org.ddrl.diffusion.text.TextEncoder;
 import org.ddrl.diffusion.text.Vocabulary;
-import org.ddrl.diffusion.text.WordTokenizer;
 import org.ddrl.diffusion.text.Tokens;
+import org.ddrl.diffusion.text.WordTokenizer;
 import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.Tensor;
 import org.ddrl.tensor.rng.Generator;
@@ -27,7 +29,7 @@ final class OverfitTesting {
     static Tensor videos(int frames, int size) {
         int side = size / 4;
         float[] v = new float[4 * 3 * frames * size * size];
-        java.util.Arrays.fill(v, -0.8f);
+        Arrays.fill(v, -0.8f);
         for (int b = 0; b < 4; b++) {
             for (int f = 0; f < frames; f++) {
                 int y0 = Math.floorMod(size / 2 + MOTION[b][0] * f, size - side), x0 = Math.floorMod(size / 2 + MOTION[b][1] * f, size - side);
@@ -42,8 +44,8 @@ final class OverfitTesting {
     }
 
     /** Trains for steps on a fixed batch of the first {@code count} videos; returns the loss of every step. */
-    static <M extends org.ddrl.autodiff.nn.Module & VideoModel> double[] train(M backbone, int count, int frames, int size, int steps,
-                                                                                    double lr, Generator gen) {
+    static <M extends Module & VideoModel> double[] train(M backbone, int count, int frames, int size, int steps, double lr,
+                                                          Generator gen) {
         WordTokenizer tok = new WordTokenizer(Vocabulary.build(CAPTIONS), 8);
         TextEncoder enc = new TextEncoder(tok.vocabulary().size(), tok.maxLength(), backbone.textDim(), 1, 4, gen);
         TextToVideo<M> model = new TextToVideo<>(enc, backbone);

@@ -65,6 +65,11 @@ public final class KernelArgs implements AutoCloseable {
         return cells.size();
     }
 
+    /** The byte size of parameter {@code index}, for checking a launch against the kernel's declared parameters. */
+    public long size(int index) {
+        return cells.get(index).byteSize();
+    }
+
     /** The void** array: valid until close. */
     public MemorySegment pointerArray() {
         if (packed == null) {

@@ -1,0 +1,2 @@
+// Emulated CUDA device: everything kernels need comes from cuda_emu.h, included before the source.
+#pragma once
