@@ -40,6 +40,7 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     private final long seed;
     private final boolean shuffle;
     private final boolean dropLast;
+    private final long firstBatch;
     private final BlockingQueue<Item> queue;
     private final Thread producer;
     private Item pending;
@@ -52,9 +53,18 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     }
 
     public BatchIterator(Dataset dataset, int batchSize, int epochs, long seed, boolean shuffle, boolean dropLast, int prefetch) {
-        if (batchSize < 1 || epochs < 1 || prefetch < 1) {
+        this(dataset, batchSize, epochs, seed, shuffle, dropLast, prefetch, 0);
+    }
+
+    /**
+     * Starts at batch {@code firstBatch} of the sequence the other constructors give (counted across epochs), without
+     * building the batches before it: a resumed training run gets the batches it would have had.
+     */
+    public BatchIterator(Dataset dataset, int batchSize, int epochs, long seed, boolean shuffle, boolean dropLast, int prefetch,
+                         long firstBatch) {
+        if (batchSize < 1 || epochs < 1 || prefetch < 1 || firstBatch < 0) {
             throw new IllegalArgumentException("BatchIterator: batch size " + batchSize + ", epochs " + epochs + " and prefetch "
-                    + prefetch + " must all be positive");
+                    + prefetch + " must all be positive, and the first batch " + firstBatch + " not negative");
         }
         if (dataset.size() == 0 || (dropLast && dataset.size() < batchSize)) {
             throw new IllegalArgumentException("BatchIterator: a dataset of " + dataset.size() + " videos gives no "
@@ -66,6 +76,7 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
         this.seed = seed;
         this.shuffle = shuffle;
         this.dropLast = dropLast;
+        this.firstBatch = firstBatch;
         this.queue = new ArrayBlockingQueue<>(prefetch);
         this.producer = Thread.ofPlatform().daemon().name("batch-prefetch").unstarted(this::produce);
         producer.start();
@@ -95,11 +106,12 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
 
     private void produce() {
         int[] indices = null;
-        int epoch = 0;
+        int epoch = (int) Math.min(firstBatch / batchesPerEpoch(), Integer.MAX_VALUE);
+        int first = (int) (firstBatch % batchesPerEpoch());
         try {
-            for (; epoch < epochs && !closed; epoch++) {
+            for (; epoch < epochs && !closed; epoch++, first = 0) {
                 int[] order = order(epoch);
-                for (int b = 0; b < batchesPerEpoch() && !closed; b++) {
+                for (int b = first; b < batchesPerEpoch() && !closed; b++) {
                     indices = Arrays.copyOfRange(order, b * batchSize, Math.min(order.length, (b + 1) * batchSize));
                     Batch built = dataset.batch(indices);
                     Batch batch = new Batch(built.videos(), built.captions(), built.attributes(), indices, epoch);
