@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 class PretrainAndSampleCommandTest {
     /** A model small enough for a few steps in seconds. */
-    private static final List<String> TINY = List.of("--set", "model.dit.width=16", "--set", "model.dit.depth=1", "--set",
+    private static final List<String> TINY = List.of("--set", "model.dit.width=96", "--set", "model.dit.depth=1", "--set",
             "model.dit.heads=2", "--set", "model.dit.patch=[2, 4, 4]", "--set", "model.text.width=16", "--set", "model.text.heads=2",
             "--set", "train.batch_size=4", "--set", "train.warmup_steps=1", "--set", "train.log_every=1",
             "--set", "sample.prompts=[a red circle moving left]", "--set", "sample.steps=2");

@@ -55,6 +55,13 @@ public record DiTSettings(List<Integer> patch, Integer width, Integer depth, Int
         }
         int[] p = patch == null ? new int[] {preset.patchT(), preset.patchH(), preset.patchW()}
                 : new int[] {patch.get(0), patch.get(1), patch.get(2)};
+        int patchValues = preset.inChannels() * p[0] * p[1] * p[2];
+        if (w < patchValues) {
+            // the final layer maps each token's width linearly onto its patch, so a narrower token cannot carry the noise
+            e.add(width != null ? "model.dit.width" : "model.dit.patch", "a width of " + w + " is less than the " + patchValues
+                    + " values of a patch (" + preset.inChannels() + " channels x " + p[0] + " x " + p[1] + " x " + p[2]
+                    + "), too narrow to predict them");
+        }
         int[] v = {video.frames(), video.height(), video.width()};
         String[] what = {"frames", "height", "width"};
         for (int i = 0; i < 3; i++) {

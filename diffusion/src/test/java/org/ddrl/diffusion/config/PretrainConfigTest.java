@@ -57,7 +57,7 @@ class PretrainConfigTest {
                   lr: 1e-3
                   time: {distribution: uniform}
                 model:
-                  dit: {width: 32, heads: 2}
+                  dit: {width: 96, heads: 2}
                 sample:
                   prompts: [a red circle moving left, held_out]
                 """);
@@ -67,7 +67,7 @@ class PretrainConfigTest {
         assertEquals(1e-3, c.train().lr());
         assertEquals("uniform", c.train().time().distribution());
         assertEquals(d.train().time().shift(), c.train().time().shift(), "a section merges field by field");
-        assertEquals(32, c.model().ditConfig().width());
+        assertEquals(96, c.model().ditConfig().width());
         assertEquals(d.model().ditConfig().depth(), c.model().ditConfig().depth());
         assertEquals(d.train().batchSize(), c.train().batchSize());
         assertEquals(1 + MovingShapes.combinations(Split.HELD_OUT).size(), c.sample().promptAttributes().size());
@@ -76,7 +76,7 @@ class PretrainConfigTest {
     @Test
     void jsonFileAndCommandLineOverrides() throws IOException {
         Path f = write("c.json", "{\"train\": {\"steps\": 10, \"batch_size\": 4}, \"data\": {\"preset\": \"standard\"}}");
-        PretrainConfig c = PretrainConfig.load(f, Map.of("train.steps", "20", "model.dit.patch", "[2, 4, 4]"));
+        PretrainConfig c = PretrainConfig.load(f, Map.of("train.steps", "20", "model.dit.patch", "[2, 4, 4]", "model.dit.width", "96"));
         assertEquals(20, c.train().steps(), "the command line wins over the file");
         assertEquals(4, c.train().batchSize());
         assertEquals(MovingShapesConfig.STANDARD, c.video());
@@ -127,6 +127,7 @@ class PretrainConfigTest {
         "model.dit.patch       | '[1, 3, 4]'   | model.dit.patch[1]: 3 does not divide the videos' height 16 (data.preset)",
         "model.dit.patch       | '[1, 4]'      | model.dit.patch: must be three sizes [frames, rows, columns], got [1, 4]",
         "model.dit.depth       | 0             | model.dit.depth: must be >= 1, got 0",
+        "model.dit.width       | 32            | model.dit.width: a width of 32 is less than the 48 values of a patch (3 channels x 1 x 4 x 4), too narrow to predict them",
         "model.dit.frequency_dim | 7           | model.dit.frequency_dim: must be even and >= 2, got 7",
         "model.text.max_length | 4             | model.text.max_length: must be >= 6 to hold <cls> and the five words of a caption, got 4",
         "model.text.heads      | 3             | model.text.heads: 3 heads do not divide the width 64",

@@ -80,8 +80,8 @@ class PretrainerTest {
     void resumingWithAnotherConfigNamesTheField() throws IOException {
         TinyRuns.run(TinyRuns.config(dir, 4), false, 2);
         CheckpointException e = assertThrows(CheckpointException.class,
-                () -> TinyRuns.run(TinyRuns.config(dir, 4, "model.dit.width", "32"), true, 4));
-        assertTrue(e.getMessage().contains("does not match checkpoint") && e.getMessage().contains("model.dit.width: 16 in the checkpoint, 32 now"),
+                () -> TinyRuns.run(TinyRuns.config(dir, 4, "model.dit.width", "128"), true, 4));
+        assertTrue(e.getMessage().contains("does not match checkpoint") && e.getMessage().contains("model.dit.width: 96 in the checkpoint, 128 now"),
                 e.getMessage());
         // where and how often it writes may change
         TinyRuns.run(TinyRuns.config(dir, 4, "train.log_every", "3"), true, 3);

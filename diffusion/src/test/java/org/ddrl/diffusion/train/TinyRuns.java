@@ -13,10 +13,13 @@ import org.ddrl.diffusion.config.PretrainConfig;
 final class TinyRuns {
     private TinyRuns() {}
 
-    /** A 1-block DiT of width 16 on tiny videos, 4 videos a step, a checkpoint every 2 steps, 2 prompts sampled in 2 steps. */
+    /**
+     * A 1-block DiT as wide as a 2x4x4 patch has values (96) on tiny videos, 4 videos a step, a checkpoint every 2 steps,
+     * 2 prompts sampled in 2 steps.
+     */
     static Map<String, String> overrides(Path out, int steps) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("model.dit.width", "16");
+        m.put("model.dit.width", "96");
         m.put("model.dit.depth", "1");
         m.put("model.dit.heads", "2");
         m.put("model.dit.patch", "[2, 4, 4]");
