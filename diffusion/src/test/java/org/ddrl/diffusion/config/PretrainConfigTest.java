@@ -43,7 +43,7 @@ class PretrainConfigTest {
         assertEquals(MovingShapesConfig.TINY, c.video());
         DiTConfig dit = c.model().ditConfig();
         assertEquals(c.model().text().width(), dit.textDim(), "the backbone attends to the text encoder's width");
-        assertEquals(List.of(1, 4, 4), List.of(dit.patchT(), dit.patchH(), dit.patchW()));
+        assertEquals(List.of(2, 4, 4), List.of(dit.patchT(), dit.patchH(), dit.patchW()));
         assertEquals(DiTConfig.tiny().mlpRatio(), dit.mlpRatio(), "a null field keeps the preset's value");
         assertEquals(MovingShapes.combinations(Split.TRAIN), c.sample().promptAttributes());
     }
@@ -123,11 +123,11 @@ class PretrainConfigTest {
         "data.videos           | 0             | data.videos: must be >= 1, got 0",
         "model.arch            | gan           | model.arch: must be one of [dit, unet], got \"gan\"",
         "model.preset          | huge          | model.preset: must be one of [tiny, small, base], got \"huge\"",
-        "model.dit.heads       | 3             | model.dit.heads: a width of 64 must split into 3 heads of an even size (rotary embeddings turn channel pairs)",
+        "model.dit.heads       | 3             | model.dit.heads: a width of 128 must split into 3 heads of an even size (rotary embeddings turn channel pairs)",
         "model.dit.patch       | '[1, 3, 4]'   | model.dit.patch[1]: 3 does not divide the videos' height 16 (data.preset)",
         "model.dit.patch       | '[1, 4]'      | model.dit.patch: must be three sizes [frames, rows, columns], got [1, 4]",
         "model.dit.depth       | 0             | model.dit.depth: must be >= 1, got 0",
-        "model.dit.width       | 32            | model.dit.width: a width of 32 is less than the 48 values of a patch (3 channels x 1 x 4 x 4), too narrow to predict them",
+        "model.dit.width       | 64            | model.dit.width: a width of 64 is less than the 96 values of a patch (3 channels x 2 x 4 x 4), too narrow to predict them",
         "model.dit.frequency_dim | 7           | model.dit.frequency_dim: must be even and >= 2, got 7",
         "model.text.max_length | 4             | model.text.max_length: must be >= 6 to hold <cls> and the five words of a caption, got 4",
         "model.text.heads      | 3             | model.text.heads: 3 heads do not divide the width 64",
@@ -209,8 +209,8 @@ class PretrainConfigTest {
     void resumeMismatchesNameTheFieldsThatChangeTheRun() {
         PretrainConfig a = PretrainConfig.defaults();
         PretrainConfig b = PretrainConfig.defaults(Map.of("model.dit.width", "96", "model.dit.heads", "4", "train.out_dir", "elsewhere",
-                "train.threads", "3", "sample.cfg", "5", "train.lr", "0.002"));
-        assertEquals(List.of("model.dit.width: 64 in the checkpoint, 96 now", "train.lr: 0.001 in the checkpoint, 0.002 now"),
+                "train.threads", "3", "sample.cfg", "5", "train.lr", "0.003"));
+        assertEquals(List.of("model.dit.width: 128 in the checkpoint, 96 now", "train.lr: 0.002 in the checkpoint, 0.003 now"),
                 b.resumeMismatches(a));
         assertEquals(List.of(), a.resumeMismatches(a));
     }
