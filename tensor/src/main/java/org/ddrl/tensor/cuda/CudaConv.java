@@ -6,6 +6,7 @@ import java.util.Map;
 import org.ddrl.kernels.cuda.Dim3;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.ConvGeometry;
+import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
 import org.ddrl.tensor.Op;
 import org.ddrl.tensor.Tensor;
@@ -14,6 +15,8 @@ import org.ddrl.tensor.Tensor;
  * conv3d and its gradients with respect to input and weight (conv.cu): implicit GEMMs, one problem per
  * group, that compute im2col elements as the tiles load them. Operands are made dense first (no copy when
  * they already are); F32, BF16 and F16 accumulate in float, F64 in double; results have the inputs' dtype.
+ * BF16 and F16 run on tensor cores, and F32 in TF32 when allowed, under the matmul settings
+ * ({@link CudaMatmulSettings}).
  */
 final class CudaConv {
     private static final String MODULE = "conv";
@@ -33,8 +36,8 @@ final class CudaConv {
         long cols = s.n() * s.p();
         checkInt("conv3d", cols, (long) s.cg() * s.kvol());
         Tensor xd = CudaCopy.dense(b, x), wd = CudaCopy.dense(b, w), bd = bias == null ? null : CudaCopy.dense(b, bias);
-        Launch.of(b, MODULE, "ddrl_conv3d_" + CudaReductions.floatSuffix(x.dtype())).grid(CudaMatmul.gemmGrid(cols, s.og(), s.groups()))
-                .block(Dim3.of(256)).struct(pack(s), 4).ptr(xd).ptr(wd).ptr(bd).ptr(out).i32(ViewDesc.code(x.dtype())).run();
+        run(Launch.of(b, MODULE, "ddrl_conv3d_" + CudaReductions.floatSuffix(x.dtype())).grid(CudaMatmul.gemmGrid(cols, s.og(), s.groups()))
+                .block(Dim3.of(256)).struct(pack(s), 4).ptr(xd).ptr(wd).ptr(bd).ptr(out).i32(ViewDesc.code(x.dtype())), x.dtype());
         return out;
     }
 
@@ -45,9 +48,9 @@ final class CudaConv {
         long cols = s.n() * s.dhw();
         checkInt("conv3d_backward_input", cols, (long) s.og() * s.kvol());
         Tensor gyd = CudaCopy.dense(b, gy), wd = CudaCopy.dense(b, w);
-        Launch.of(b, MODULE, "ddrl_conv3d_backward_input_" + CudaReductions.floatSuffix(gy.dtype()))
+        run(Launch.of(b, MODULE, "ddrl_conv3d_backward_input_" + CudaReductions.floatSuffix(gy.dtype()))
                 .grid(CudaMatmul.gemmGrid(cols, s.cg(), s.groups())).block(Dim3.of(256)).struct(pack(s), 4).ptr(gyd).ptr(wd).ptr(gx)
-                .i32(ViewDesc.code(gy.dtype())).run();
+                .i32(ViewDesc.code(gy.dtype())), gy.dtype());
         return gx;
     }
 
@@ -58,10 +61,16 @@ final class CudaConv {
         long cols = (long) s.cg() * s.kvol();
         checkInt("conv3d_backward_weight", cols, s.n() * s.p());
         Tensor xd = CudaCopy.dense(b, x), gyd = CudaCopy.dense(b, gy);
-        Launch.of(b, MODULE, "ddrl_conv3d_backward_weight_" + CudaReductions.floatSuffix(x.dtype()))
+        run(Launch.of(b, MODULE, "ddrl_conv3d_backward_weight_" + CudaReductions.floatSuffix(x.dtype()))
                 .grid(CudaMatmul.gemmGrid(cols, s.og(), s.groups())).block(Dim3.of(256)).struct(pack(s), 4).ptr(xd).ptr(gyd).ptr(gw)
-                .i32(ViewDesc.code(x.dtype())).run();
+                .i32(ViewDesc.code(x.dtype())), x.dtype());
         return gw;
+    }
+
+    /** Appends the tensor-core mode the float kernels take (the f64 ones take none) for operands of dtype dt, and runs. */
+    private static void run(Launch l, DType dt) {
+        if (dt != DType.F64) l.i32(CudaMatmul.mmaMode(dt, dt, dt));
+        l.run();
     }
 
     /**

@@ -19,8 +19,8 @@ import org.ddrl.tensor.testing.OpCheck;
 import org.junit.jupiter.api.Test;
 
 /**
- * matmul on tensor cores (WMMA for BF16 x BF16 and F16 x F16, TF32 for F32 when allowed) and on the portable
- * path that replaces them, against error bounds computed from an F64 reference (see ddrl_gemm.cuh):
+ * matmul and conv3d (forward and both gradients) on tensor cores (WMMA for BF16 and F16 operands, TF32 for
+ * F32 when allowed) and on the portable path that replaces them, against error bounds computed from an F64 reference (see ddrl_gemm.cuh):
  * for an element with inner dim k and s = sum_k |a_ik b_kj|,
  * <ul>
  *   <li>BF16 / F16: |result - exact| <= k 2^-23 s (float accumulation) plus half an ulp of the output dtype;</li>
@@ -58,17 +58,23 @@ class CudaTensorCoreTest {
      * |result - exact| <= operandRounding s + k 2^-23 s + rounding of the output.
      */
     private static void checkBound(Device dev, Tensor x, Tensor y, String layout, double operandRounding) {
+        checkBound(dev, Op.MATMUL, Attrs.NONE, x.shape()[x.dim() - 1], layout, operandRounding, x, y);
+    }
+
+    /** As above for any GEMM-shaped op with inner dim k: s comes from the op on the inputs' absolute values. */
+    private static void checkBound(Device dev, Op op, Attrs attrs, int k, String layout, double operandRounding, Tensor... in) {
         try (Scope scope = Scope.open()) {
-            Tensor xd = x.to(dev), yd = y.to(dev);
-            if (!layout.equals("dense")) {
-                xd = DeviceCheck.relayout(xd, layout);
-                yd = DeviceCheck.relayout(yd, layout);
+            Tensor[] dev_in = new Tensor[in.length];
+            RefTensor[] exactIn = new RefTensor[in.length], absIn = new RefTensor[in.length];
+            for (int i = 0; i < in.length; i++) {
+                dev_in[i] = in[i].to(dev);
+                if (!layout.equals("dense")) dev_in[i] = DeviceCheck.relayout(dev_in[i], layout);
+                exactIn[i] = RefTensor.of(in[i].to(DType.F64));
+                absIn[i] = RefTensor.of(in[i].to(DType.F64).abs());
             }
-            Tensor out = xd.matmul(yd);
-            RefTensor exact = Reference.eval(Op.MATMUL, Attrs.NONE, RefTensor.of(x.to(DType.F64)), RefTensor.of(y.to(DType.F64)));
-            RefTensor sums = Reference.eval(Op.MATMUL, Attrs.NONE, RefTensor.of(x.to(DType.F64).abs()), RefTensor.of(y.to(DType.F64).abs()));
+            Tensor out = org.ddrl.tensor.Dispatch.call(op, attrs, dev_in);
+            RefTensor exact = Reference.eval(op, attrs, exactIn), sums = Reference.eval(op, attrs, absIn);
             assertArrayEquals(exact.shape(), out.shape(), "shape");
-            int k = x.shape()[x.dim() - 1];
             double[] rounding = outputRounding(out.dtype());
             double[] got = out.toDoubleArray();
             for (int i = 0; i < got.length; i++) {
@@ -76,9 +82,8 @@ class CudaTensorCoreTest {
                 double acc = (operandRounding + k * FLOAT_SUM) * s;
                 double bound = acc + rounding[0] * (Math.abs(e) + acc) + rounding[1];
                 if (!(Math.abs(got[i] - e) <= bound)) {
-                    fail("matmul " + Arrays.toString(x.shape()) + " x " + Arrays.toString(y.shape()) + " " + out.dtype() + " (" + layout
-                            + ") on " + dev + ": element " + Arrays.toString(exact.index(i)) + " is " + got[i] + ", exact " + e
-                            + ", allowed error " + bound);
+                    fail(op.opName() + " " + attrs + " on " + org.ddrl.tensor.Dispatch.describe(in) + " " + out.dtype() + " (" + layout + ") on " + dev
+                            + ": element " + Arrays.toString(exact.index(i)) + " is " + got[i] + ", exact " + e + ", allowed error " + bound);
                 }
             }
         }
@@ -92,6 +97,17 @@ class CudaTensorCoreTest {
         // transposed, strided and offset operands, read in place
         Tensor x = rand(dt, 2, 33, 21), y = rand(dt, 21, 18);
         for (String layout : new String[] {"transposed", "strided", "offset"}) checkBound(dev, x, y, layout, operandRounding);
+        // conv3d and both gradients: grouped, strided, padded and dilated, ragged GEMM tiles
+        Attrs a = Attrs.of("stride", new int[] {1, 2, 1}, "padding", new int[] {1, 1, 0}, "dilation", new int[] {1, 1, 2}, "groups", 2);
+        int[] xs = {2, 4, 5, 7, 9}, ws = {6, 2, 3, 3, 3};
+        Tensor cx = rand(dt, xs), cw = rand(dt, ws), bias = rand(dt, ws[0]);
+        int kvol = 27, cg = 2, og = 3;
+        checkBound(dev, Op.CONV3D, a, cg * kvol, "dense", operandRounding, cx, cw, bias);
+        int[] ys = org.ddrl.tensor.Dispatch.call(Op.CONV3D, a, cx, cw).shape();
+        Tensor gy = rand(dt, ys);
+        long p = (long) ys[2] * ys[3] * ys[4];
+        checkBound(dev, Op.CONV3D_BACKWARD_INPUT, a.with("inputShape", xs), og * kvol, "dense", operandRounding, gy, cw);
+        checkBound(dev, Op.CONV3D_BACKWARD_WEIGHT, a.with("weightShape", ws), (int) (xs[0] * p), "dense", operandRounding, cx, gy);
     }
 
     @Test
@@ -158,8 +174,14 @@ class CudaTensorCoreTest {
         f16[1] = Math.scalb(1.0, -11);
         assertEquals(1 + Math.scalb(1f, -7), product(dev, DType.BF16, bf16), "bf16 on tensor cores");
         assertEquals(1 + Math.scalb(1f, -10), product(dev, DType.F16, f16), "f16 on tensor cores");
+        // the same sum as a 1x1x1 convolution over 16 input channels
+        Tensor cx = Tensor.of(bf16, 1, 16, 1, 1, 1).to(DType.BF16).to(dev), cw = Tensor.ones(DType.BF16, dev, 1, 16, 1, 1, 1);
+        Attrs pointwise = Attrs.of("stride", new int[] {1, 1, 1}, "padding", new int[] {0, 0, 0}, "dilation", new int[] {1, 1, 1}, "groups", 1);
+        assertEquals(1 + Math.scalb(1f, -7), org.ddrl.tensor.Dispatch.call(Op.CONV3D, pointwise, cx, cw).toFloatArray()[0],
+                "bf16 conv3d on tensor cores");
         boolean was = CudaMatmulSettings.setTensorCores(false);
         try {
+            assertEquals(1f, org.ddrl.tensor.Dispatch.call(Op.CONV3D, pointwise, cx, cw).toFloatArray()[0], "bf16 conv3d on the portable path");
             assertEquals(1f, product(dev, DType.BF16, bf16), "bf16 on the portable path");
             assertEquals(1f, product(dev, DType.F16, f16), "f16 on the portable path");
         } finally {
