@@ -402,8 +402,9 @@ final class VectorMathF64 {
         DoubleVector ll = lo.sub(lh.sub(h2));
         DoubleVector ph = y.mul(lh);
         DoubleVector pl = y.lanewise(VectorOperators.FMA, lh, ph.neg()).add(y.mul(ll));
-        pl = pl.blend(0, pl.compare(VectorOperators.NE, pl));
         DoubleVector pc = ph.max(EXP_LO).min(EXP_HI);
+        // where y log|x| overflowed, or was clamped (then it decides alone), its low part must not count
+        pl = pl.blend(0, pl.compare(VectorOperators.NE, pl).or(pc.compare(VectorOperators.NE, ph)));
         DoubleVector t = pc.lanewise(VectorOperators.FMA, LOG2E, SHIFT);
         DoubleVector n = t.sub(SHIFT);
         DoubleVector r = expReduced(n.lanewise(VectorOperators.FMA, -LN2_LO, pc.sub(n.mul(LN2_HI))).add(pl), t);
@@ -479,8 +480,8 @@ final class VectorMathF64 {
         double ll = lo - (lh - h2);
         double ph = y * lh;
         double pl = Math.fma(y, lh, -ph) + y * ll;
-        if (pl != pl) pl = 0;
         double pc = Math.min(Math.max(ph, EXP_LO), EXP_HI);
+        if (pl != pl || pc != ph) pl = 0;
         double t = Math.fma(pc, LOG2E, SHIFT);
         double n = t - SHIFT;
         return expReduced(Math.fma(n, -LN2_LO, pc - n * LN2_HI) + pl, t);
