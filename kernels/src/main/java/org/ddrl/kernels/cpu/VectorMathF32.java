@@ -32,20 +32,31 @@ final class VectorMathF32 {
     /** ln 2 with 9 trailing zero bits (n * LN2_HI exact for |n| < 256) and the rest. */
     private static final float LN2_HI = 0.693145751953125f, LN2_LO = 1.4286068203094173e-06f;
     private static final float EXP_LO = -104f, EXP_HI = 89f;
-    // exp(r) = 1 + r + r^2 Q(r) on |r| <= ln2 / 2: a Chebyshev fit of (e^r - 1 - r) / r^2
-    private static final float E0 = 0.5000000013457727f, E1 = 0.16666666681614256f, E2 = 0.04166646500604005f,
-            E3 = 0.008333310934448869f, E4 = 0.0013933641031986701f, E5 = 0.00019890980869750327f;
+    // exp(r) = 1 + r + r^2 Q(r) on |r| <= ln2 / 2: a Chebyshev fit of (e^r - 1 - r) / r^2 (error < 1.1e-8 of e^r)
+    private static final float E0 = 0.5f, E1 = 0.1666657702559799f, E2 = 0.041666554662050534f,
+            E3 = 0.008363173074513711f, E4 = 0.001392617611993558f;
+    /** For |n| <= 125, p 2^n is a normal float for every p in [0.7, 1.42], so one multiply by 2^n is exact. */
+    private static final float ONE_SCALE = 125f;
 
-    /** e^x, as VectorMathF64.exp: Cody-Waite reduction, polynomial, and 2^n applied as two factors. */
+    /**
+     * e^x: n = round(x / ln 2), r = x - n ln 2 (Cody-Waite, the first step exact), e^r by polynomial, then
+     * times 2^n. Where some lane needs |n| > 125 (results near overflow, subnormal or zero, and NaN-free
+     * huge inputs) the vector takes {@link #expWide}, which applies 2^n as two factors so the result is
+     * rounded once; elsewhere p 2^n is exact either way, so both paths give the same bits.
+     */
     static FloatVector exp(FloatVector x) {
+        FloatVector t = x.lanewise(VectorOperators.FMA, LOG2E, SHIFT);
+        FloatVector n = t.sub(SHIFT);
+        if (n.abs().compare(VectorOperators.GT, ONE_SCALE).anyTrue()) return expWide(x);
+        FloatVector p = expPoly(n.lanewise(VectorOperators.FMA, -LN2_LO, x.sub(n.mul(LN2_HI))));
+        return p.mul(t.reinterpretAsInts().add(127 - SHIFT_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
+    private static FloatVector expWide(FloatVector x) {
         FloatVector xc = x.max(EXP_LO).min(EXP_HI);
         FloatVector t = xc.lanewise(VectorOperators.FMA, LOG2E, SHIFT);
         FloatVector n = t.sub(SHIFT);
-        FloatVector r = n.lanewise(VectorOperators.FMA, -LN2_LO, xc.sub(n.mul(LN2_HI)));
-        FloatVector q = r.lanewise(VectorOperators.FMA, E5, E4).lanewise(VectorOperators.FMA, r, r.broadcast(E3))
-                .lanewise(VectorOperators.FMA, r, r.broadcast(E2)).lanewise(VectorOperators.FMA, r, r.broadcast(E1))
-                .lanewise(VectorOperators.FMA, r, r.broadcast(E0));
-        FloatVector p = r.mul(r).lanewise(VectorOperators.FMA, q, r).add(1f);
+        FloatVector p = expPoly(n.lanewise(VectorOperators.FMA, -LN2_LO, xc.sub(n.mul(LN2_HI))));
         IntVector ni = t.reinterpretAsInts().sub(SHIFT_BITS);
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -53,12 +64,18 @@ final class VectorMathF32 {
         return p.mul(s1).mul(s2);
     }
 
+    private static FloatVector expPoly(FloatVector r) {
+        FloatVector q = r.lanewise(VectorOperators.FMA, E4, E3).lanewise(VectorOperators.FMA, r, r.broadcast(E2))
+                .lanewise(VectorOperators.FMA, r, r.broadcast(E1)).lanewise(VectorOperators.FMA, r, r.broadcast(E0));
+        return r.mul(r).lanewise(VectorOperators.FMA, q, r).add(1f);
+    }
+
     static float exp(float x) {
         float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
         float t = Math.fma(xc, LOG2E, SHIFT);
         float n = t - SHIFT;
         float r = Math.fma(n, -LN2_LO, xc - n * LN2_HI);
-        float q = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, E5, E4), r, E3), r, E2), r, E1), r, E0);
+        float q = Math.fma(Math.fma(Math.fma(Math.fma(r, E4, E3), r, E2), r, E1), r, E0);
         float p = Math.fma(r * r, q, r) + 1f;
         int ni = Float.floatToRawIntBits(t) - SHIFT_BITS;
         int n1 = ni >> 1;

@@ -36,12 +36,24 @@ final class VectorMathF64 {
             E6 = 2.4801521322368692e-05, E7 = 2.7557268480310024e-06, E8 = 2.7620075879983367e-07,
             E9 = 2.5100375832561234e-08;
 
+    /** For |n| <= 1020, p 2^n is a normal double for every p in [0.7, 1.42], so one multiply by 2^n is exact. */
+    private static final double ONE_SCALE = 1020;
+
     /**
      * e^x: n = round(x / ln 2), r = x - n ln 2 (Cody-Waite, exact first step), e^r by polynomial, then
-     * times 2^n as two factors 2^(n/2) and 2^(n - n/2) so that results near overflow and in the
-     * subnormal range are rounded once, by the last multiply.
+     * times 2^n. Where some lane needs |n| > 1020 (results near overflow, subnormal or zero) the vector
+     * goes through {@link #expReduced}, which applies 2^n as two factors 2^(n/2) and 2^(n - n/2) so the
+     * result is rounded once, by the last multiply; elsewhere p 2^n is exact both ways, same bits.
      */
     static DoubleVector exp(DoubleVector x) {
+        DoubleVector t = x.lanewise(VectorOperators.FMA, LOG2E, SHIFT);
+        DoubleVector n = t.sub(SHIFT);
+        if (n.abs().compare(VectorOperators.GT, ONE_SCALE).anyTrue()) return expWide(x);
+        DoubleVector p = expPoly(n.lanewise(VectorOperators.FMA, -LN2_LO, x.sub(n.mul(LN2_HI))));
+        return p.mul(t.reinterpretAsLongs().add(1023 - SHIFT_BITS).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+    }
+
+    private static DoubleVector expWide(DoubleVector x) {
         DoubleVector xc = x.max(EXP_LO).min(EXP_HI);
         DoubleVector t = xc.lanewise(VectorOperators.FMA, LOG2E, SHIFT);
         DoubleVector n = t.sub(SHIFT);
@@ -50,13 +62,16 @@ final class VectorMathF64 {
 
     /** e^r * 2^n for |r| <= ln2 / 2 (a little more is fine), t = SHIFT + n. */
     private static DoubleVector expReduced(DoubleVector r, DoubleVector t) {
-        DoubleVector r2 = r.mul(r);
+        return scale(expPoly(r), t);
+    }
+
+    private static DoubleVector expPoly(DoubleVector r) {
         DoubleVector q = r.lanewise(VectorOperators.FMA, E9, E8).lanewise(VectorOperators.FMA, r, r.broadcast(E7))
                 .lanewise(VectorOperators.FMA, r, r.broadcast(E6)).lanewise(VectorOperators.FMA, r, r.broadcast(E5))
                 .lanewise(VectorOperators.FMA, r, r.broadcast(E4)).lanewise(VectorOperators.FMA, r, r.broadcast(E3))
                 .lanewise(VectorOperators.FMA, r, r.broadcast(E2)).lanewise(VectorOperators.FMA, r, r.broadcast(E1))
                 .lanewise(VectorOperators.FMA, r, r.broadcast(E0));
-        return scale(r2.lanewise(VectorOperators.FMA, q, r).add(1), t);
+        return r.mul(r).lanewise(VectorOperators.FMA, q, r).add(1);
     }
 
     static double exp(double x) {
@@ -265,6 +280,9 @@ final class VectorMathF64 {
      * x = n pi/2 + (rh + rl), rh + rl exact to ~2^-100 from the three exact products; then the sine and
      * cosine polynomials of the remainder, picked and signed by n mod 4.
      */
+    // One method, on purpose: too big for the JIT to inline into a loop, it is compiled on its own with
+    // every Vector API call intrinsified and one vector boxed in and out, which is cheaper than a
+    // partial inlining that stops (node-count cutoff) at a helper taking several vectors.
     private static DoubleVector trig(DoubleVector x, boolean cos) {
         DoubleVector t = x.lanewise(VectorOperators.FMA, TWO_OVER_PI, SHIFT);
         DoubleVector n = t.sub(SHIFT);
@@ -370,6 +388,8 @@ final class VectorMathF64 {
      * y = 1) are put in by blends afterwards.
      */
     static DoubleVector pow(DoubleVector x, DoubleVector y) {
+        // one method on purpose, as trig
+
         DoubleVector ax = x.abs();
         VectorMask<Double> sub = ax.compare(VectorOperators.LT, Double.MIN_NORMAL);
         LongVector ix = ax.blend(ax.mul(TWO54), sub).reinterpretAsLongs().sub(SQRT_HALF_BITS);
