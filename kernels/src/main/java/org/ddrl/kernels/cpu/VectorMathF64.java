@@ -166,7 +166,7 @@ final class VectorMathF64 {
         return logSpecials(x, y);
     }
 
-    static DoubleVector logSpecials(DoubleVector x, DoubleVector y) {
+    private static DoubleVector logSpecials(DoubleVector x, DoubleVector y) {
         y = y.blend(x, x.compare(VectorOperators.LT, INF).not());
         y = y.blend(Double.NaN, x.compare(VectorOperators.LT, 0));
         return y.blend(Double.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0));
