@@ -96,9 +96,11 @@ ddrl_sdpa_f64(long long batches, int tq, int tk, int e, int ev, const __grid_con
 // ---- Backward (SDPA_BACKWARD), flash-attention-2 style: the weights are recomputed from q . k and the
 // row log-sum-exp, never stored. Three launches, each output element written by one warp in a fixed
 // order, so the result is deterministic (no atomics):
-//   1. sdpa_bwd_rows: one warp per query row i: lse_i = log sum_j exp(s_ij) (online, as the forward) and
-//      D_i = gradOut_i . out_i, into stats [2, batches, Tq]. A row whose keys are all masked gets
-//      lse = -inf, which later makes its weights 0: it adds no gradient (its output is NaN).
+//   1. sdpa_bwd_rows: one warp per query row i: lse_i = log sum_j exp(s_ij) (online, as the forward),
+//      then a second pass over the keys for D_i = sum_j p_ij (gradOut_i . v_j), into stats [2, batches, Tq].
+//      D equals gradOut_i . out_i, but taken from the same weights as dS it cancels in sum_j ds_ij, exactly
+//      when a row sees one key (p = 1), as on the CPU. A row whose keys are all masked gets lse = -inf,
+//      which later makes its weights 0: it adds no gradient (its output is NaN).
 //   2. sdpa_bwd_kv: one warp per key row j, walking the query rows that see it in tiles of 32 (one per
 //      lane): p_ij = exp(s_ij - lse_i), ds_ij = p_ij (gradOut_i . v_j - D_i), then
 //      dv_j = sum_i p_ij gradOut_i and dk_j = scale sum_i ds_ij q_i, lanes owning output columns.
@@ -135,13 +137,13 @@ __device__ __forceinline__ T sdpa_row_dot(int n, const ddrl_view& a, const void*
 
 template <class T>
 __device__ void sdpa_bwd_rows(long long batches, int tq, int tk, int e, int ev, const ddrl_view& q, const void* qp, const ddrl_view& k,
-                              const void* kp, const ddrl_view& o, const void* op, const ddrl_view& g, const void* gp, const ddrl_view& m,
+                              const void* kp, const ddrl_view& v, const void* vp, const ddrl_view& g, const void* gp, const ddrl_view& m,
                               const void* mp, int mask_kind, int causal, T scale, T* stats) {
     const int lane = threadIdx.x & 31;
     const int i = blockIdx.x * SDPA_WARPS + (threadIdx.x >> 5);
     if (i >= tq) return;
     const long long qcs = q.stride[q.rank - 1], krs = k.stride[k.rank - 2], kcs = k.stride[k.rank - 1];
-    const long long ocs = o.stride[o.rank - 1], gcs = g.stride[g.rank - 1];
+    const long long vrs = v.stride[v.rank - 2], vcs = v.stride[v.rank - 1], gcs = g.stride[g.rank - 1];
     const int kend = causal && i + 1 < tk ? i + 1 : tk;
     for (long long z = blockIdx.z; z < batches; z += gridDim.z) {
         long long qb = ddrl_matrix_offset(q, z, i, 0), kb = ddrl_matrix_offset(k, z, 0, 0);
@@ -157,12 +159,21 @@ __device__ void sdpa_bwd_rows(long long batches, int tq, int tk, int e, int ev, 
             sum = sum * a_exp(run_max - new_max) + ddrl_warp_reduce(a_exp(s - new_max), ddrl_sum_op<T>());
             run_max = new_max;
         }
-        long long ob = ddrl_matrix_offset(o, z, i, 0), gb = ddrl_matrix_offset(g, z, i, 0);
+        T lse = run_max == ddrl_neg_inf((T)0) ? run_max : run_max + a_log(sum);
         T d = 0;
-        for (int c = lane; c < ev; c += 32) d += ddrl_io<T>::load(gp, g.dtype, gb + c * gcs) * ddrl_io<T>::load(op, o.dtype, ob + c * ocs);
-        d = ddrl_warp_reduce(d, ddrl_sum_op<T>());
+        if (lse != ddrl_neg_inf((T)0)) {
+            long long vb = ddrl_matrix_offset(v, z, 0, 0), gb = ddrl_matrix_offset(g, z, i, 0);
+            for (int t0 = 0; t0 < kend; t0 += 32) {
+                int j = t0 + lane;
+                if (j < kend) {
+                    T s = sdpa_score<T>(e, q, qp, qb, qcs, k, kp, kb + j * krs, kcs, scale, m, mp, mask_kind, mb + j * mcs);
+                    d += a_exp(s - lse) * sdpa_row_dot<T>(ev, g, gp, gb, gcs, v, vp, vb + j * vrs, vcs);
+                }
+            }
+            d = ddrl_warp_reduce(d, ddrl_sum_op<T>());
+        }
         if (lane == 0) {
-            stats[z * tq + i] = run_max == ddrl_neg_inf((T)0) ? run_max : run_max + a_log(sum);
+            stats[z * tq + i] = lse;
             stats[(batches + z) * tq + i] = d;
         }
     }
@@ -269,10 +280,10 @@ __device__ void sdpa_bwd_q(long long batches, int tq, int tk, int e, int ev, con
 // kernels by a regular expression when nvcc is missing, sees every one.
 
 extern "C" __global__ void ddrl_sdpa_bwd_rows_f32(long long batches, int tq, int tk, int e, int ev, const __grid_constant__ ddrl_view q,
-        const void* qp, const __grid_constant__ ddrl_view k, const void* kp, const __grid_constant__ ddrl_view o, const void* op,
+        const void* qp, const __grid_constant__ ddrl_view k, const void* kp, const __grid_constant__ ddrl_view v, const void* vp,
         const __grid_constant__ ddrl_view g, const void* gp, const __grid_constant__ ddrl_view m, const void* mp, int mask_kind,
         int causal, double scale, void* stats) {
-    sdpa_bwd_rows<float>(batches, tq, tk, e, ev, q, qp, k, kp, o, op, g, gp, m, mp, mask_kind, causal, (float)scale, (float*)stats);
+    sdpa_bwd_rows<float>(batches, tq, tk, e, ev, q, qp, k, kp, v, vp, g, gp, m, mp, mask_kind, causal, (float)scale, (float*)stats);
 }
 
 extern "C" __global__ void ddrl_sdpa_bwd_kv_f32(long long batches, int tq, int tk, int e, int ev, const __grid_constant__ ddrl_view q,
@@ -290,10 +301,10 @@ extern "C" __global__ void ddrl_sdpa_bwd_q_f32(long long batches, int tq, int tk
 }
 
 extern "C" __global__ void ddrl_sdpa_bwd_rows_f64(long long batches, int tq, int tk, int e, int ev, const __grid_constant__ ddrl_view q,
-        const void* qp, const __grid_constant__ ddrl_view k, const void* kp, const __grid_constant__ ddrl_view o, const void* op,
+        const void* qp, const __grid_constant__ ddrl_view k, const void* kp, const __grid_constant__ ddrl_view v, const void* vp,
         const __grid_constant__ ddrl_view g, const void* gp, const __grid_constant__ ddrl_view m, const void* mp, int mask_kind,
         int causal, double scale, void* stats) {
-    sdpa_bwd_rows<double>(batches, tq, tk, e, ev, q, qp, k, kp, o, op, g, gp, m, mp, mask_kind, causal, (double)scale, (double*)stats);
+    sdpa_bwd_rows<double>(batches, tq, tk, e, ev, q, qp, k, kp, v, vp, g, gp, m, mp, mask_kind, causal, (double)scale, (double*)stats);
 }
 
 extern "C" __global__ void ddrl_sdpa_bwd_kv_f64(long long batches, int tq, int tk, int e, int ev, const __grid_constant__ ddrl_view q,

@@ -395,7 +395,7 @@ final class Derivatives {
     private static Tensor[] attentionBackward(Ctx c, Tensor g) {
         Tensor q = c.in(0), k = c.in(1), v = c.in(2), mask = c.node.inputs().length > 3 ? c.in(3) : null;
         if (mask == null || mask.dtype() == DType.BOOL || !c.needs(3)) {
-            AttentionGrads d = AttentionGrads.compute(q, k, v, c.out(), g, mask, c.attrs.b("causal"), c.attrs.d("scale"));
+            AttentionGrads d = AttentionGrads.compute(q, k, v, g, mask, c.attrs.b("causal"), c.attrs.d("scale"));
             Tensor gq = c.needs(0) ? d.dq() : null, gk = c.needs(1) ? d.dk() : null, gv = c.needs(2) ? d.dv() : null;
             return mask == null ? of(gq, gk, gv) : of(gq, gk, gv, null);
         }

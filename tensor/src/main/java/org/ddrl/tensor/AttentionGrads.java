@@ -11,11 +11,10 @@ import java.util.Arrays;
 public record AttentionGrads(Tensor dq, Tensor dk, Tensor dv) {
 
     /** Runs SDPA_BACKWARD (mask may be null; scale NaN means 1 / sqrt(E)) and splits its result. */
-    public static AttentionGrads compute(Tensor q, Tensor k, Tensor v, Tensor out, Tensor gradOut, Tensor mask,
-                                         boolean causal, double scale) {
+    public static AttentionGrads compute(Tensor q, Tensor k, Tensor v, Tensor gradOut, Tensor mask, boolean causal, double scale) {
         Attrs a = Attrs.of("causal", causal, "scale", scale);
-        Tensor packed = mask == null ? Dispatch.call(Op.SDPA_BACKWARD, a, q, k, v, out, gradOut)
-                : Dispatch.call(Op.SDPA_BACKWARD, a, q, k, v, out, gradOut, mask);
+        Tensor packed = mask == null ? Dispatch.call(Op.SDPA_BACKWARD, a, q, k, v, gradOut)
+                : Dispatch.call(Op.SDPA_BACKWARD, a, q, k, v, gradOut, mask);
         return unpack(packed, q, k, v);
     }
 

@@ -161,8 +161,9 @@ public enum Op {
     SDPA(Kind.CONTRACTION, 3, 4, true),
     /**
      * Gradients of SDPA, fused: the attention weights are recomputed block by block from q and k, never
-     * stored whole. inputs: q, k, v, out (SDPA's result), gradOut (the gradient of out), mask? (as SDPA).
-     * attrs: causal, scale, as the forward. With P the weights, dP = gradOut v^T and D = rowsum(gradOut * out):
+     * stored whole. inputs: q, k, v, gradOut (the gradient of SDPA's result), mask? (as SDPA). attrs: causal,
+     * scale, as the forward. With P the weights and dP = gradOut v^T: D = rowsum(P * dP) (which equals
+     * rowsum(gradOut * out), but taken from the same P it cancels exactly where a row sees one key),
      * dS = P * (dP - D), dq = scale dS k, dk = scale dS^T q, dv = P^T gradOut. A query row whose keys are
      * all masked contributes nothing (its dq is 0, not NaN).
      *
@@ -171,7 +172,7 @@ public enum Op {
      * (an input broadcast over batch entries gets one gradient per entry; the caller sums them).
      * {@link AttentionGrads} splits it into views.
      */
-    SDPA_BACKWARD(Kind.CONTRACTION, 5, 6, false);
+    SDPA_BACKWARD(Kind.CONTRACTION, 4, 5, false);
 
     public enum Kind { CREATION, VIEW, COPY, UNARY, BINARY, REDUCTION, ROWWISE, CONTRACTION, NORM }
 

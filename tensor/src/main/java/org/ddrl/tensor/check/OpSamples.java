@@ -154,8 +154,7 @@ public final class OpSamples {
             Tensor q = range(r, dt, -1, 1, 2, 17, 3, 16).transpose(1, 2), k = range(r, dt, -1, 1, 2, 3, 33, 16);
             Tensor v = range(r, dt, -1, 1, 2, 3, 33, 8);
             Tensor mask = range(r, DType.BOOL, 0, 2, 17, 33).logicalOr(Tensor.eye(17, 33, DType.BOOL, cpu));
-            Tensor out = org.ddrl.tensor.Functional.scaledDotProductAttention(q, k, v, mask, true, Double.NaN);
-            return s(12, Attrs.of("causal", true, "scale", Double.NaN), q, k, v, out, range(r, dt, -1, 1, 2, 3, 17, 8), mask);
+            return s(12, Attrs.of("causal", true, "scale", Double.NaN), q, k, v, range(r, dt, -1, 1, 2, 3, 17, 8), mask);
         });
     }
 }

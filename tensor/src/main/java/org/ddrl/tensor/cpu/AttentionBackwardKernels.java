@@ -12,6 +12,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.ddrl.kernels.cpu.Gemm;
 import org.ddrl.kernels.cpu.HostMemory;
+import org.ddrl.kernels.cpu.LaneSums;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.AttentionGrads;
 import org.ddrl.tensor.Attrs;
@@ -25,9 +26,14 @@ import org.ddrl.tensor.Tensor;
  * The fused gradient of scaled dot-product attention (SDPA_BACKWARD), flash style: for each batch entry
  * and block of query rows, the attention weights P of the block are recomputed exactly as the forward
  * computes them (a GEMM for the scores, then {@link AttentionSoftmax}), then, with five GEMMs in all,
- * dS = P * (dO v^T - D) with D = rowsum(dO * out), dq_blk = scale dS k, dk += scale dS^T q_blk and
+ * dP = dO v^T, D = rowsum(P * dP), dS = P * (dP - D), dq_blk = scale dS k, dk += scale dS^T q_blk and
  * dv += P^T dO_blk. Memory per thread is two [block, tk] buffers, never [tq, tk]; causal blocks stop at
  * their last visible key, as in the forward.
+ *
+ * <p>A block holds whole rows of P, so D comes from the weights themselves rather than from the forward's
+ * output: then sum_j dS_ij vanishes to rounding, and exactly for a row that sees a single key (P = 1,
+ * D = dP). That matters for parameters whose true gradient is zero, like the key projection's bias:
+ * rounding noise there would be blown up to full-size steps by Adam.
  *
  * <p>Determinism: dk and dv sum over every query block of a batch entry. The blocks of an entry are split
  * into a number of groups that depends on the shapes only (enough groups for about {@link #TARGET_TASKS}
@@ -65,7 +71,7 @@ final class AttentionBackwardKernels {
      * dkBase, then dv from dvBase); partial holds the dk/dv sums of groups 1.. (group 0 sums into res).
      */
     private record Plan(AttentionShape sh, boolean f64, double scale, boolean causal, AttentionOperand q,
-                        AttentionOperand k, AttentionOperand v, AttentionOperand o, AttentionOperand g,
+                        AttentionOperand k, AttentionOperand v, AttentionOperand g,
                         AttentionSoftmax.Mask maskKind, AttentionOperand mask, MemorySegment res, long dkBase, long dvBase,
                         int blockRows, int blocks, int groups, int blocksPerGroup, MemorySegment partial) {
 
@@ -76,14 +82,13 @@ final class AttentionBackwardKernels {
     }
 
     private static Tensor sdpaBackward(Attrs a, Tensor... in) {
-        Tensor q = in[0], k = in[1], v = in[2], out = in[3], gradOut = in[4], mask = in.length > 5 ? in[5] : null;
+        Tensor q = in[0], k = in[1], v = in[2], gradOut = in[3], mask = in.length > 4 ? in[4] : null;
         AttentionShape sh;
         try {
             sh = AttentionShape.of(q, k, v, mask);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sdpa_backward: " + e.getMessage(), e);
         }
-        checkLikeOutput("out", out, q, sh);
         checkLikeOutput("gradOut", gradOut, q, sh);
         double scale = a.d("scale");
         if (Double.isNaN(scale)) scale = 1 / Math.sqrt(sh.e());
@@ -114,7 +119,6 @@ final class AttentionBackwardKernels {
                     AttentionOperand.of(compute(q, ct), sh.withBatch(sh.tq(), sh.e())),
                     AttentionOperand.of(compute(k, ct), sh.withBatch(sh.tk(), sh.e())),
                     AttentionOperand.of(compute(v, ct), sh.withBatch(sh.tk(), sh.ev())),
-                    AttentionOperand.of(compute(out, ct), sh.outShape()),
                     AttentionOperand.of(compute(gradOut, ct), sh.outShape()),
                     kind, mask == null ? null
                             : AttentionOperand.of(kind == AttentionSoftmax.Mask.BOOL ? mask : compute(mask, ct), sh.scoreShape()),
@@ -127,7 +131,7 @@ final class AttentionBackwardKernels {
         return packed;
     }
 
-    /** out and gradOut must be what the forward returned for these inputs: its dtype and shape [batch..., Tq, Ev]. */
+    /** gradOut must have the dtype and shape [batch..., Tq, Ev] of the forward's result for these inputs. */
     private static void checkLikeOutput(String name, Tensor t, Tensor q, AttentionShape sh) {
         if (t.dtype() != q.dtype() || !java.util.Arrays.equals(t.shape(), sh.outShape())) {
             throw new IllegalArgumentException("sdpa_backward: " + name + " must have the forward output's dtype and shape "
@@ -177,12 +181,12 @@ final class AttentionBackwardKernels {
     /** Query rows [i0, i0 + blockRows) of batch entry b: writes their dq, adds to dk and dv at dkOff, dvOff of acc. */
     private static void block(Plan p, int b, int i0, MemorySegment prob, MemorySegment grad, MemorySegment acc, long dkOff, long dvOff) {
         AttentionShape sh = p.sh();
-        AttentionOperand q = p.q(), k = p.k(), v = p.v(), o = p.o(), g = p.g(), mask = p.mask();
+        AttentionOperand q = p.q(), k = p.k(), v = p.v(), g = p.g(), mask = p.mask();
         int rows = Math.min(p.blockRows(), sh.tq() - i0);
         int cols = p.causal() ? Math.min(sh.tk(), i0 + rows) : sh.tk();
         int e = sh.e(), ev = sh.ev();
         long qOff = q.batchOffsets()[b] + i0 * q.rowStride(), kOff = k.batchOffsets()[b], vOff = v.batchOffsets()[b];
-        long gOff = g.batchOffsets()[b] + i0 * g.rowStride(), oOff = o.batchOffsets()[b] + i0 * o.rowStride();
+        long gOff = g.batchOffsets()[b] + i0 * g.rowStride();
         long dqOff = ((long) b * sh.tq() + i0) * e;
         boolean f64 = p.f64();
         // P = softmax(scale q_blk k^T + mask), exactly as the forward (k^T read through k's strides swapped)
@@ -210,12 +214,10 @@ final class AttentionBackwardKernels {
                 zero(f64, grad, row, cols);
                 continue;
             }
-            double d = rowDot(f64, g.seg(), gOff + r * g.rowStride(), o.seg(), oOff + r * o.rowStride(), g.colStride(),
-                    o.colStride(), ev);
             if (f64) {
-                gradRowF64(prob, grad, row, cols, d);
+                gradRowF64(prob, grad, row, cols);
             } else {
-                gradRowF32(prob, grad, row, cols, (float) d);
+                gradRowF32(prob, grad, row, cols);
             }
         }
         // dq_blk = scale dS k
@@ -266,25 +268,18 @@ final class AttentionBackwardKernels {
         s.asSlice(off * es, (long) n * es).fill((byte) 0);
     }
 
-    /** D = sum_c gradOut[c] * out[c], summed in F64 whatever the compute type: it is subtracted from values of its size. */
-    private static double rowDot(boolean f64, MemorySegment gs, long gOff, MemorySegment os, long oOff, long gStride,
-                                 long oStride, int n) {
-        double sum = 0;
-        if (f64) {
-            for (int c = 0; c < n; c++) sum += gs.getAtIndex(JAVA_DOUBLE, gOff + c * gStride) * os.getAtIndex(JAVA_DOUBLE, oOff + c * oStride);
-        } else {
-            for (int c = 0; c < n; c++) {
-                sum += (double) gs.getAtIndex(JAVA_FLOAT, gOff + c * gStride) * os.getAtIndex(JAVA_FLOAT, oOff + c * oStride);
-            }
+    /** Over one row: D = sum_j prob[j] * grad[j], then grad[j] = prob[j] * (grad[j] - D), dS from dP in place. */
+    private static void gradRowF32(MemorySegment prob, MemorySegment grad, long off, int n) {
+        FloatVector acc = FloatVector.zero(FS);
+        int up = FS.loopBound(n), j = 0;
+        for (; j < up; j += FS.length()) {
+            long at = (off + j) * 4;
+            acc = FloatVector.fromMemorySegment(FS, prob, at, NATIVE).fma(FloatVector.fromMemorySegment(FS, grad, at, NATIVE), acc);
         }
-        return sum;
-    }
-
-    /** grad[j] = prob[j] * (grad[j] - d) over one row: dS from dP in place. */
-    private static void gradRowF32(MemorySegment prob, MemorySegment grad, long off, int n, float d) {
+        float d = LaneSums.sum(acc);
+        for (; j < n; j++) d = Math.fma(prob.getAtIndex(JAVA_FLOAT, off + j), grad.getAtIndex(JAVA_FLOAT, off + j), d);
         FloatVector vd = FloatVector.broadcast(FS, d);
-        int j = 0;
-        for (int up = FS.loopBound(n); j < up; j += FS.length()) {
+        for (j = 0; j < up; j += FS.length()) {
             long at = (off + j) * 4;
             FloatVector dp = FloatVector.fromMemorySegment(FS, grad, at, NATIVE);
             FloatVector.fromMemorySegment(FS, prob, at, NATIVE).mul(dp.sub(vd)).intoMemorySegment(grad, at, NATIVE);
@@ -294,10 +289,17 @@ final class AttentionBackwardKernels {
         }
     }
 
-    private static void gradRowF64(MemorySegment prob, MemorySegment grad, long off, int n, double d) {
+    private static void gradRowF64(MemorySegment prob, MemorySegment grad, long off, int n) {
+        DoubleVector acc = DoubleVector.zero(DS);
+        int up = DS.loopBound(n), j = 0;
+        for (; j < up; j += DS.length()) {
+            long at = (off + j) * 8;
+            acc = DoubleVector.fromMemorySegment(DS, prob, at, NATIVE).fma(DoubleVector.fromMemorySegment(DS, grad, at, NATIVE), acc);
+        }
+        double d = LaneSums.sum(acc);
+        for (; j < n; j++) d = Math.fma(prob.getAtIndex(JAVA_DOUBLE, off + j), grad.getAtIndex(JAVA_DOUBLE, off + j), d);
         DoubleVector vd = DoubleVector.broadcast(DS, d);
-        int j = 0;
-        for (int up = DS.loopBound(n); j < up; j += DS.length()) {
+        for (j = 0; j < up; j += DS.length()) {
             long at = (off + j) * 8;
             DoubleVector dp = DoubleVector.fromMemorySegment(DS, grad, at, NATIVE);
             DoubleVector.fromMemorySegment(DS, prob, at, NATIVE).mul(dp.sub(vd)).intoMemorySegment(grad, at, NATIVE);

@@ -14,7 +14,7 @@ import org.ddrl.tensor.Tensor;
 
 /**
  * The fused attention gradient SDPA_BACKWARD (attention.cu), flash-attention-2 style in three launches:
- * per query row the log-sum-exp of its scores and D = gradOut . out; per key row dk and dv, walking the
+ * per query row the log-sum-exp of its scores and D = sum_j p_j (gradOut . v_j); per key row dk and dv, walking the
  * query rows that see it; per query row dq, walking its keys. The weights are recomputed from q . k and
  * the log-sum-exp, so memory stays O(T) (2 x batches x Tq statistics). Every output element is summed by
  * one warp in a fixed order: no atomics, the same bits every run. Inputs are read in place through their
@@ -27,10 +27,10 @@ final class CudaAttentionBackward {
     private CudaAttentionBackward() {}
 
     static void register(Map<Op, Kernel> k, CudaBackend b) {
-        k.put(Op.SDPA_BACKWARD, (a, in) -> sdpaBackward(b, a, in[0], in[1], in[2], in[3], in[4], in.length > 5 ? in[5] : null));
+        k.put(Op.SDPA_BACKWARD, (a, in) -> sdpaBackward(b, a, in[0], in[1], in[2], in[3], in.length > 4 ? in[4] : null));
     }
 
-    private static Tensor sdpaBackward(CudaBackend b, Attrs a, Tensor q, Tensor k, Tensor v, Tensor out, Tensor g, Tensor mask) {
+    private static Tensor sdpaBackward(CudaBackend b, Attrs a, Tensor q, Tensor k, Tensor v, Tensor g, Tensor mask) {
         int[] batch;
         try {
             batch = CudaAttention.checkedBatch(q, k, v, mask);
@@ -40,7 +40,6 @@ final class CudaAttentionBackward {
         int tq = q.size(-2), tk = k.size(-2), e = q.size(-1), ev = v.size(-1);
         DType dt = q.dtype(), ct = dt.computeType();
         int[] outShape = CudaAttention.withBatch(batch, tq, ev);
-        checkLikeOutput("out", out, dt, outShape);
         checkLikeOutput("gradOut", g, dt, outShape);
         long total = AttentionGrads.packedLength(batch, tq, tk, e, ev);
         if (total > Integer.MAX_VALUE - 8) {
@@ -55,25 +54,24 @@ final class CudaAttentionBackward {
         long[] qs = Views.broadcastStrides(q, CudaAttention.withBatch(batch, tq, e));
         long[] ks = Views.broadcastStrides(k, CudaAttention.withBatch(batch, tk, e));
         long[] vs = Views.broadcastStrides(v, CudaAttention.withBatch(batch, tk, ev));
-        long[] os = Views.broadcastStrides(out, outShape), gs = Views.broadcastStrides(g, outShape);
+        long[] gs = Views.broadcastStrides(g, outShape);
         long[] ms = mask == null ? new long[batch.length + 2] : Views.broadcastStrides(mask, scores);
         int nb = batch.length;
         Views.Merged m = Views.merge(batch, new long[][] {Arrays.copyOf(qs, nb), Arrays.copyOf(ks, nb), Arrays.copyOf(vs, nb),
-            Arrays.copyOf(os, nb), Arrays.copyOf(gs, nb), Arrays.copyOf(ms, nb)});
+            Arrays.copyOf(gs, nb), Arrays.copyOf(ms, nb)});
         byte[] qv = Views.withMatrix(m.sizes(), m.strides()[0], tq, e, qs[nb], qs[nb + 1], q.offset(), dt);
         byte[] kv = Views.withMatrix(m.sizes(), m.strides()[1], tk, e, ks[nb], ks[nb + 1], k.offset(), dt);
         byte[] vv = Views.withMatrix(m.sizes(), m.strides()[2], tk, ev, vs[nb], vs[nb + 1], v.offset(), dt);
-        byte[] ov = Views.withMatrix(m.sizes(), m.strides()[3], tq, ev, os[nb], os[nb + 1], out.offset(), dt);
-        byte[] gv = Views.withMatrix(m.sizes(), m.strides()[4], tq, ev, gs[nb], gs[nb + 1], g.offset(), dt);
+        byte[] gv = Views.withMatrix(m.sizes(), m.strides()[3], tq, ev, gs[nb], gs[nb + 1], g.offset(), dt);
         byte[] mv = mask == null ? ViewDesc.none()
-                : Views.withMatrix(m.sizes(), m.strides()[5], tq, tk, ms[nb], ms[nb + 1], mask.offset(), mask.dtype());
+                : Views.withMatrix(m.sizes(), m.strides()[4], tq, tk, ms[nb], ms[nb + 1], mask.offset(), mask.dtype());
         int maskKind = mask == null ? 0 : mask.dtype() == DType.BOOL ? 1 : 2, causal = a.b("causal") ? 1 : 0;
         String suffix = CudaReductions.floatSuffix(dt);
         int zBlocks = (int) Math.min(batches, 65535);
         Tensor stats = b.empty(ct, (int) (2 * batches * tq)); // lse, then D, per query row
         Tensor packed = b.empty(dt, (int) total);
         Launch.of(b, "attention", "ddrl_sdpa_bwd_rows_" + suffix).grid(new Dim3(blocks(tq), 1, zBlocks)).block(Dim3.of(32 * WARPS))
-                .i64(batches).i32(tq).i32(tk).i32(e).i32(ev).view(qv).ptr(q).view(kv).ptr(k).view(ov).ptr(out).view(gv).ptr(g)
+                .i64(batches).i32(tq).i32(tk).i32(e).i32(ev).view(qv).ptr(q).view(kv).ptr(k).view(vv).ptr(v).view(gv).ptr(g)
                 .view(mv).ptr(mask).i32(maskKind).i32(causal).f64(scale).ptr(stats).run();
         int kvColumns = Math.max(e, ev);
         if (kvColumns > 0) {

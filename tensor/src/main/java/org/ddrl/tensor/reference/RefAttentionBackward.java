@@ -7,7 +7,7 @@ import org.ddrl.tensor.DType;
 /**
  * Reference gradients of scaled dot-product attention (SDPA_BACKWARD), the textbook way, one query row at
  * a time: weights p_j = softmax(s)_j as the forward computes them, dp_j = gradOut_i . v_j,
- * D = gradOut_i . out_i, ds_j = p_j (dp_j - D); then dq_i = scale sum_j ds_j k_j, dk_j += scale ds_j q_i and
+ * D = sum_j p_j dp_j (= gradOut_i . out_i), ds_j = p_j (dp_j - D); then dq_i = scale sum_j ds_j k_j, dk_j += scale ds_j q_i and
  * dv_j += p_j gradOut_i. A row whose keys are all masked has no weights and adds nothing. The result
  * packs dq, dk and dv back to back (see the op's documentation).
  */
@@ -15,7 +15,7 @@ final class RefAttentionBackward {
     private RefAttentionBackward() {}
 
     static RefTensor sdpaBackward(Attrs a, RefTensor... in) {
-        RefTensor q = in[0], k = in[1], v = in[2], out = in[3], g = in[4], mask = in.length > 5 ? in[5] : null;
+        RefTensor q = in[0], k = in[1], v = in[2], g = in[3], mask = in.length > 4 ? in[4] : null;
         int[] qs = q.shape(), ks = k.shape(), vs = v.shape();
         int tq = qs[qs.length - 2], e = qs[qs.length - 1], tk = ks[ks.length - 2], ev = vs[vs.length - 1];
         int nb = Math.max(qs.length, Math.max(ks.length, vs.length)) - 2;
@@ -33,7 +33,7 @@ final class RefAttentionBackward {
         double[] res = new double[Math.toIntExact(nq + nk + nv)];
         int[] idx = new int[nb + 2];
         int[] bi = new int[nb + 2];
-        double[] p = new double[tk], ds = new double[tk];
+        double[] p = new double[tk], dp = new double[tk], ds = new double[tk];
         for (int z = 0; z < batches; z++) {
             int rest = z;
             for (int d = nb - 1; d >= 0; d--) {
@@ -63,13 +63,13 @@ final class RefAttentionBackward {
                     sum += p[j];
                 }
                 double dot = 0;
-                for (int c = 0; c < ev; c++) dot += at(g, bi, idx, i, c) * at(out, bi, idx, i, c);
                 for (int j = 0; j < tk; j++) {
                     p[j] /= sum;
-                    double dp = 0;
-                    for (int c = 0; c < ev; c++) dp += at(g, bi, idx, i, c) * at(v, bi, idx, j, c);
-                    ds[j] = p[j] * (dp - dot);
+                    dp[j] = 0;
+                    for (int c = 0; c < ev; c++) dp[j] += at(g, bi, idx, i, c) * at(v, bi, idx, j, c);
+                    dot += p[j] * dp[j];
                 }
+                for (int j = 0; j < tk; j++) ds[j] = p[j] * (dp[j] - dot);
                 for (int c = 0; c < e; c++) {
                     double acc = 0;
                     for (int j = 0; j < tk; j++) acc += ds[j] * at(k, bi, idx, j, c);
