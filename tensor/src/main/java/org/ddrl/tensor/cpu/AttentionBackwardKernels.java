@@ -15,6 +15,7 @@ import org.ddrl.kernels.cpu.HostMemory;
 import org.ddrl.kernels.cpu.LaneSums;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.AttentionGrads;
+import org.ddrl.tensor.AttentionShape;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.ddrl.kernels.cuda.Dim3;
 import org.ddrl.tensor.AttentionGrads;
+import org.ddrl.tensor.AttentionShape;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
@@ -31,15 +32,16 @@ final class CudaAttentionBackward {
     }
 
     private static Tensor sdpaBackward(CudaBackend b, Attrs a, Tensor q, Tensor k, Tensor v, Tensor g, Tensor mask) {
-        int[] batch;
+        AttentionShape sh;
         try {
-            batch = CudaAttention.checkedBatch(q, k, v, mask);
+            sh = AttentionShape.of(q, k, v, mask);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sdpa_backward: " + e.getMessage(), e);
         }
-        int tq = q.size(-2), tk = k.size(-2), e = q.size(-1), ev = v.size(-1);
+        int[] batch = sh.batch();
+        int tq = sh.tq(), tk = sh.tk(), e = sh.e(), ev = sh.ev();
         DType dt = q.dtype(), ct = dt.computeType();
-        int[] outShape = CudaAttention.withBatch(batch, tq, ev);
+        int[] outShape = sh.outShape();
         checkLikeOutput("gradOut", g, dt, outShape);
         long total = AttentionGrads.packedLength(batch, tq, tk, e, ev);
         if (total > Integer.MAX_VALUE - 8) {
@@ -50,10 +52,9 @@ final class CudaAttentionBackward {
         if (tq == 0 || tk == 0 || total == 0) return b.zeros(dt, (int) total);
         double scale = a.d("scale");
         if (Double.isNaN(scale)) scale = 1 / Math.sqrt(e);
-        int[] scores = CudaAttention.withBatch(batch, tq, tk);
-        long[] qs = Views.broadcastStrides(q, CudaAttention.withBatch(batch, tq, e));
-        long[] ks = Views.broadcastStrides(k, CudaAttention.withBatch(batch, tk, e));
-        long[] vs = Views.broadcastStrides(v, CudaAttention.withBatch(batch, tk, ev));
+        int[] scores = sh.scoreShape();
+        long[] qs = Views.broadcastStrides(q, sh.withBatch(tq, e)), ks = Views.broadcastStrides(k, sh.withBatch(tk, e));
+        long[] vs = Views.broadcastStrides(v, sh.withBatch(tk, ev));
         long[] gs = Views.broadcastStrides(g, outShape);
         long[] ms = mask == null ? new long[batch.length + 2] : Views.broadcastStrides(mask, scores);
         int nb = batch.length;
