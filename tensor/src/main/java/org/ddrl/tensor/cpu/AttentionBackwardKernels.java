@@ -39,7 +39,8 @@ import org.ddrl.tensor.Tensor;
  * <p>Determinism: dk and dv sum over every query block of a batch entry. The blocks of an entry are split
  * into a number of groups that depends on the shapes only (enough groups for about {@link #TARGET_TASKS}
  * tasks in all), each group sums its blocks in order into its own buffer, and the groups are added in
- * order at the end. So the bits are the same for every thread count and every run.
+ * order at the end. So the kernel adds no dependence on the thread count or the run of its own: its bits
+ * are as reproducible as the weights {@link AttentionSoftmax} recomputes.
  *
  * <p>A query row whose keys are all masked (its forward output is NaN) gets weights 0 instead: its dq is
  * 0 and it adds nothing to dk and dv. BF16 and F16 are computed in F32 and rounded once.
