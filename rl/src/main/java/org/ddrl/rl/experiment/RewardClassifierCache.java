@@ -36,13 +36,14 @@ final class RewardClassifierCache {
         MovingShapes train = new MovingShapes(video, Split.TRAIN, recipe.videos(), recipe.seed());
         AttributeClassifierTraining.train(classifier, train, new AttributeClassifierTraining.Options(recipe.steps(), recipe.batchSize(),
                 recipe.lr(), recipe.seed()), null);
+        int check = Math.min(256, recipe.videos());
         AttributeClassifierTraining.Accuracy acc = AttributeClassifierTraining.accuracy(classifier,
-                new MovingShapes(video, Split.VALIDATION, 256, recipe.seed()), 256, 64);
+                new MovingShapes(video, Split.VALIDATION, check, recipe.seed()), check, 64);
         Files.createDirectories(file.toAbsolutePath().getParent());
         classifier.saveTo(file);
         AtomicText.write(stamp, want);
-        log.printf(Locale.ROOT, "reward classifier: trained in %.1f s; accuracy on 256 validation videos: %s; saved %s%n",
-                (System.nanoTime() - t0) / 1e9, acc, file);
+        log.printf(Locale.ROOT, "reward classifier: trained in %.1f s; accuracy on %d validation videos: %s; saved %s%n",
+                (System.nanoTime() - t0) / 1e9, check, acc, file);
         return false;
     }
 }
