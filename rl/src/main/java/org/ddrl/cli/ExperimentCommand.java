@@ -2,7 +2,9 @@ package org.ddrl.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.ddrl.rl.experiment.ExperimentConfig;
 import org.ddrl.rl.experiment.ExperimentRunner;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Without --config it runs the embedded default (about an hour on two CPU cores); a config file (YAML) only needs the "
                 + "fields it changes. --print-config shows the embedded default with every field documented."},
         footer = {"", "Examples:", "  ddrl experiment --out runs/experiment", "  ddrl experiment --seeds 1 --out runs/quick",
-                "  ddrl experiment --config my.yaml --threads 2"})
+                "  ddrl experiment --config my.yaml --threads 2", "  ddrl experiment --set ddrl.data_beta=0.3 --set arms=[no_rl, ddrl_real] --out runs/beta-0.3"})
 final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,6 +39,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (overrides the config's threads)")
     Integer threads;
 
+    @Option(names = "--set", paramLabel = "PATH=VALUE", description = "set any config field, e.g. --set ddrl.data_beta=0.3 (repeatable; "
+            + "values are YAML, so lists read [1, 2])")
+    Map<String, String> set = new LinkedHashMap<>();
+
     @Option(names = "--print-config", description = "print the embedded default config (YAML, documented) and exit")
     boolean printConfig;
 
@@ -49,7 +55,7 @@ final class ExperimentCommand implements Callable<Integer> {
             }
             if (seeds != null && seeds < 1) return CliErrors.fail(spec, "--seeds must be >= 1, got " + seeds);
             if (threads != null && threads < 1) return CliErrors.fail(spec, "--threads must be >= 1, got " + threads);
-            ExperimentConfig c = config == null ? ExperimentConfig.defaults() : ExperimentConfig.load(config);
+            ExperimentConfig c = ExperimentConfig.load(config, set);
             if (seeds != null) c = c.withSeedCount(seeds);
             if (threads != null) c = c.withThreads(threads);
             return run(c, out);

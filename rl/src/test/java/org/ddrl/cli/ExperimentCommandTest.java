@@ -45,7 +45,7 @@ class ExperimentCommandTest {
         assertTrue(main.out().contains("demo") && main.out().contains("experiment"), main.out());
         Run e = ddrl("experiment", "--help");
         assertEquals(0, e.code());
-        for (String o : List.of("--config", "--out", "--seeds", "--threads", "--print-config")) assertTrue(e.out().contains(o), o);
+        for (String o : List.of("--config", "--out", "--seeds", "--threads", "--set", "--print-config")) assertTrue(e.out().contains(o), o);
         Run d = ddrl("demo", "--help");
         assertEquals(0, d.code());
         for (String o : List.of("--out", "--threads")) assertTrue(d.out().contains(o), o);
@@ -90,6 +90,10 @@ class ExperimentCommandTest {
         Run invalid = ddrl("experiment", "--config", bad.toString());
         assertEquals(2, invalid.code());
         assertEquals("ddrl experiment: " + bad + ": eval.every: must be >= 1, got 0", invalid.err().strip());
+        Run set = ddrl("experiment", "--set", "rl.optimizer.lr=-1", "--out", dir.toString());
+        assertEquals(2, set.code());
+        assertEquals("ddrl experiment: experiment.yaml with --set [rl.optimizer.lr]: rl section for arm dance_grpo: optimizer.lr: must be finite "
+                + "and > 0, got -1.0", set.err().strip());
         assertTrue(Files.notExists(dir.resolve("results.json")), "nothing ran");
     }
 }

@@ -252,6 +252,41 @@ public record ExperimentConfig(String title, String baseCheckpoint, List<Long> s
         return parse(List.of(resource(DEFAULT_RESOURCE), new Source(file.toString(), text)), file.toString());
     }
 
+    /**
+     * The embedded defaults, then {@code file} (may be null), then {@code overrides}: field paths such as
+     * {@code ddrl.data_beta} with YAML values (so lists read {@code [1, 2]}), e.g. for a tuning sweep.
+     */
+    public static ExperimentConfig load(Path file, Map<String, String> overrides) throws IOException {
+        List<Source> layers = new ArrayList<>();
+        layers.add(resource(DEFAULT_RESOURCE));
+        if (file != null) layers.add(new Source(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+        String source = file == null ? DEFAULT_RESOURCE : file.toString();
+        if (overrides != null && !overrides.isEmpty()) {
+            ObjectNode root = YAML.createObjectNode();
+            for (Map.Entry<String, String> e : overrides.entrySet()) {
+                String[] path = e.getKey().split("\\.", -1);
+                ObjectNode at = root;
+                for (int i = 0; i < path.length; i++) {
+                    if (path[i].isEmpty()) throw new ConfigException("--set " + e.getKey() + ": empty field name in the path");
+                    if (i == path.length - 1) {
+                        try {
+                            JsonNode v = YAML.readTree(e.getValue());
+                            at.set(path[i], v == null || v.isMissingNode() ? YAML.getNodeFactory().nullNode() : v);
+                        } catch (JsonProcessingException x) {
+                            throw new ConfigException("--set " + e.getKey() + ": the value is not YAML: " + x.getOriginalMessage(), x);
+                        }
+                    } else {
+                        JsonNode next = at.get(path[i]);
+                        at = next instanceof ObjectNode o ? o : at.putObject(path[i]);
+                    }
+                }
+            }
+            layers.add(new Source("--set", YAML.writeValueAsString(root)));
+            source = source + " with --set " + overrides.keySet();
+        }
+        return parse(layers, source);
+    }
+
     /** YAML text merged over the embedded defaults; {@code source} names it in errors. */
     public static ExperimentConfig parseYaml(String text, String source) {
         return parse(List.of(resource(DEFAULT_RESOURCE), new Source(source, text)), source);

@@ -101,6 +101,23 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void setOverridesFieldsByPathOverTheFile() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("experiment", ".yaml");
+        try {
+            java.nio.file.Files.writeString(file, "ddrl: {data_beta: 0.5, text_dropout: 0.1}\n");
+            ExperimentConfig c = ExperimentConfig.load(file, new java.util.LinkedHashMap<>(java.util.Map.of("ddrl.data_beta", "0.3",
+                    "arms", "[no_rl, ddrl_real]")));
+            assertEquals(0.3, c.armConfig(Arm.DDRL_REAL, 1).ddrl().dataBeta(), "--set wins over the file");
+            assertEquals(0.1, c.armConfig(Arm.DDRL_REAL, 1).ddrl().textDropout(), "the file wins over the defaults");
+            assertEquals(List.of(Arm.NO_RL, Arm.DDRL_REAL), c.armList());
+            ConfigException e = assertThrows(ConfigException.class, () -> ExperimentConfig.load(null, java.util.Map.of("eval.every", "0")));
+            assertEquals("experiment.yaml with --set [eval.every]: eval.every: must be >= 1, got 0", e.getMessage());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void seedAndThreadOverrides() {
         ExperimentConfig c = ExperimentConfig.defaults().withSeedCount(2).withThreads(3);
         assertEquals(List.of(1L, 2L), c.seeds());
