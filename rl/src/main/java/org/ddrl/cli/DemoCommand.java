@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The experiment reduced to DDRL and one baseline, one seed: the project's main job. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the experiment of `ddrl experiment` reduced to DDRL (real data) and the DanceGRPO-like baseline next to the "
-                + "base model, with one seed, from the tiny pre-trained model shipped inside ddrl: about ten minutes on two CPU cores. "
+                + "base model, with one seed, from the tiny pre-trained model shipped inside ddrl: under ten minutes on two quiet CPU cores. "
                 + "Writes report.html, results.json and results.md to the output directory and prints where they are.",
                 "--print-config shows the demo's settings on top of the experiment's defaults."},
         footer = {"", "Examples:", "  ddrl demo", "  ddrl demo --out /tmp/ddrl-demo --threads 2"})

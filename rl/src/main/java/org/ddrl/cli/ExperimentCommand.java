@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "DDRL with real data, DDRL with synthetic data) under the same rollout budget for several seeds, judges every arm "
                 + "(attribute accuracy, FVD-mini, diversity, colour drift, held-out diffusion loss, reverse KL, judge vote against DDRL) "
                 + "and writes results.json, report.html (tables, curves, GIF grids; works offline) and results.md to the output directory.",
-                "Without --config it runs the embedded default (about an hour on two CPU cores); a config file (YAML) only needs the "
+                "Without --config it runs the embedded default (under an hour on two CPU cores); a config file (YAML) only needs the "
                 + "fields it changes. --print-config shows the embedded default with every field documented."},
         footer = {"", "Examples:", "  ddrl experiment --out runs/experiment", "  ddrl experiment --seeds 1 --out runs/quick",
                 "  ddrl experiment --config my.yaml --threads 2", "  ddrl experiment --set ddrl.data_beta=0.3 --set arms=[no_rl, ddrl_real] --out runs/beta-0.3"})
@@ -65,6 +65,9 @@ final class ExperimentCommand implements Callable<Integer> {
     /** Runs a config and prints where its outputs are. */
     static int run(ExperimentConfig c, Path out) throws IOException {
         ExperimentRunner.Outcome o = ExperimentRunner.run(c, out, System.out);
+        System.out.println();
+        System.out.print(java.nio.file.Files.readString(o.markdown()));
+        System.out.println();
         System.out.printf(Locale.ROOT, "done in %.1f s (%.1f min)%n  report:  %s%n  results: %s%n  table:   %s%n", o.seconds(), o.seconds() / 60,
                 o.report().toAbsolutePath(), o.results().toAbsolutePath(), o.markdown().toAbsolutePath());
         return 0;
