@@ -25,7 +25,7 @@ final class CliErrors {
     static int run(CommandSpec spec, Body body) throws IOException {
         try {
             return body.run();
-        } catch (ConfigException | CheckpointException | TensorFileException e) {
+        } catch (ConfigException | org.ddrl.rl.config.ConfigException | CheckpointException | TensorFileException e) {
             return fail(spec, e.getMessage());
         } catch (NoSuchFileException e) {
             return fail(spec, "no such file: " + e.getFile() + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
