@@ -7,6 +7,9 @@
 # Usage: bench/scripts/elementwise_vs_numpy.sh [threads, default "1,2"]
 # Environment: JMH_ARGS (default "-wi 3 -i 5 -f 1"), NUMPY_REPEATS (default 10).
 #
+# A second table times both single-threaded by the thread's CPU time (user + system, so page faults
+# count), which a busy machine distorts much less than the wall clock.
+#
 # Times are the best iteration (JMH: the fastest iteration mean; NumPy: the fastest call). NumPy's
 # elementwise ops are single-threaded whatever the thread count, so its row repeats at 2 threads.
 # Other work on the cores moves both sides: check the load average printed first.
@@ -33,6 +36,11 @@ echo "== JMH: StreamBench, ElementwiseBench, ReductionBench, SoftmaxBench thread
   -rf json -rff "$tmp/jmh.json" >"$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log"; exit 1; }
 echo "== NumPy"
 python3 "$root/bench/scripts/numpy_peers.py" --threads 1 --only add,exp,sum,softmax,stream --repeats "${NUMPY_REPEATS:-10}" >"$tmp/numpy.tsv"
+echo "== single-threaded CPU time: ElementwiseCpuTime and NumPy --clock cpu"
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$jar" \
+  org.ddrl.bench.ElementwiseCpuTime "${NUMPY_REPEATS:-20}" 2>/dev/null >"$tmp/ours_cpu.tsv"
+python3 "$root/bench/scripts/numpy_peers.py" --threads 1 --clock cpu --only add,exp,sum,softmax,stream \
+  --repeats "${NUMPY_REPEATS:-20}" >"$tmp/numpy_cpu.tsv"
 echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$tmp" <<'PY'
@@ -83,4 +91,29 @@ for t in sorted({t for (_k, t) in ours}):
             c_bytes = 3 * 4 * N if ceiling.endswith("add") else 2 * 4 * N
             of = f"{gbs(nbytes, ms) / gbs(c_bytes, ours[(ceiling, t)]):9.2f}"
         print(f"{name:<18} {t:>3} | {ms:8.2f} {gbs(nbytes, ms):6.1f} | {np_cols} | {ratio} | {of:>9}")
+
+
+def tsv(path):
+    out = {}
+    for line in open(os.path.join(tmp, path)):
+        if not line.startswith("#") and line.strip():
+            f = line.rstrip("\n").split("\t")
+            out[f[0]] = float(f[1])
+    return out
+
+
+ours_cpu, numpy_cpu = tsv("ours_cpu.tsv"), tsv("numpy_cpu.tsv")
+print()
+print("single-threaded, CPU time of the calling thread (best call)")
+print(f"{'workload':<18} | {'ours ms':>8} {'GB/s':>6} | {'numpy ms':>8} {'GB/s':>6} | {'numpy/ours':>10} | {'of STREAM':>9}")
+for name, key, npname, nbytes, ceiling in rows:
+    ms, npms = ours_cpu.get(npname), numpy_cpu.get(npname)
+    if ms is None or npms is None:
+        continue
+    of = ""
+    if ceiling:
+        cname = "stream add 16M" if ceiling.endswith("add") else "stream scale 16M"
+        c_bytes = 3 * 4 * N if ceiling.endswith("add") else 2 * 4 * N
+        of = f"{gbs(nbytes, ms) / gbs(c_bytes, ours_cpu[cname]):9.2f}"
+    print(f"{name:<18} | {ms:8.2f} {gbs(nbytes, ms):6.1f} | {npms:8.2f} {gbs(nbytes, npms):6.1f} | {npms / ms:10.2f} | {of:>9}")
 PY

@@ -36,13 +36,27 @@ echo "== JMH: TrainingStepBench threads=$threads $jmh_args"
 "$JAVA_HOME/bin/java" -jar "$jar" 'TrainingStepBench' $jmh_args -p "threads=$threads" -rf json -rff "$tmp/jmh.json" \
   >"$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log"; exit 1; }
 
-IFS=',' read -r -a tlist <<<"$threads"
-for t in "${tlist[@]}"; do
-  echo "== PyTorch through DJL: $t thread(s)"
+torch_run() { # threads clock
   "$JAVA_HOME/bin/java" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
     -cp "$root/bench/target/ddrl-bench-0.1.0-SNAPSHOT.jar:$(cat "$cpfile")" org.ddrl.bench.TorchTrainingStep \
-    --threads "$t" --warmup "${TORCH_WARMUP:-10}" --iterations "${TORCH_ITERATIONS:-30}" 2>"$tmp/torch_$t.err" \
-    | tee -a "$tmp/torch.tsv" | grep '^#' || { cat "$tmp/torch_$t.err"; exit 1; }
+    --threads "$1" --clock "$2" --warmup "${TORCH_WARMUP:-10}" --iterations "${TORCH_ITERATIONS:-30}" 2>"$tmp/torch.err" \
+    || { cat "$tmp/torch.err"; exit 1; }
+}
+ours_cpu() { # threads
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$jar" \
+    org.ddrl.bench.TrainingStepCpuTime --threads "$1" --clock cpu --warmup "${TORCH_WARMUP:-10}" \
+    --iterations "${TORCH_ITERATIONS:-30}" 2>/dev/null
+}
+
+IFS=',' read -r -a tlist <<<"$threads"
+for t in "${tlist[@]}"; do
+  echo "== PyTorch through DJL, $t thread(s), wall clock"
+  torch_run "$t" wall | tee -a "$tmp/torch_wall.tsv" | grep '^#'
+done
+for t in "${tlist[@]}"; do
+  echo "== ours and PyTorch, $t thread(s), CPU time"
+  ours_cpu "$t" | tee -a "$tmp/ours_cpu.tsv" | grep '^#'
+  torch_run "$t" cpu | tee -a "$tmp/torch_cpu.tsv" | grep '^#'
 done
 echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -50,22 +64,33 @@ python3 - "$tmp" <<'PY'
 import json, os, statistics, sys
 
 tmp = sys.argv[1]
-torch = {}
-for line in open(os.path.join(tmp, "torch.tsv")):
-    if line.startswith("#") or not line.strip():
-        continue
-    name, t, best, mean, _median = line.rstrip("\n").split("\t")
-    torch[(name, int(t))] = (float(best), float(mean))
+
+
+def read(name):
+    rows = {}
+    for line in open(os.path.join(tmp, name)):
+        if line.startswith("#") or not line.strip():
+            continue
+        w, t, best, mean, _median = line.rstrip("\n").split("\t")
+        rows[(w, int(t))] = (float(best), float(mean))
+    return rows
+
+
+def table(title, ours, torch):
+    print(title)
+    print(f"{'workload':<10} {'thr':>3} | {'best: ours':>10} {'pytorch':>8} {'ratio':>6} | {'mean: ours':>10} {'pytorch':>8} {'ratio':>6}")
+    for (w, t), (best, mean) in sorted(ours.items()):
+        if (w, t) in torch:
+            tb, tm = torch[(w, t)]
+            print(f"{w:<10} {t:>3} | {best:10.1f} {tb:8.1f} {tb / best:6.2f} | {mean:10.1f} {tm:8.1f} {tm / mean:6.2f}")
+
+
 names = {"mlpForwardBackward": "mlp", "attentionForwardBackward": "attention"}
-print(f"{'workload':<10} {'thr':>3} | {'best: ours':>10} {'pytorch':>8} {'ratio':>6} | {'mean: ours':>10} {'pytorch':>8} {'ratio':>6}   (ms per step)")
-for run in sorted(json.load(open(os.path.join(tmp, "jmh.json"))), key=lambda r: (r["benchmark"], r["params"]["threads"])):
-    name = names[run["benchmark"].rsplit(".", 1)[1]]
-    t = int(run["params"]["threads"])
+jmh = {}
+for run in json.load(open(os.path.join(tmp, "jmh.json"))):
     iters = [ms for fork in run["primaryMetric"]["rawData"] for ms in fork]
-    best, mean = min(iters), statistics.mean(iters)
-    if (name, t) in torch:
-        tb, tm = torch[(name, t)]
-        print(f"{name:<10} {t:>3} | {best:10.1f} {tb:8.1f} {tb / best:6.2f} | {mean:10.1f} {tm:8.1f} {tm / mean:6.2f}")
-    else:
-        print(f"{name:<10} {t:>3} | {best:10.1f} {'n/a':>8} {'':>6} | {mean:10.1f} {'n/a':>8}")
+    jmh[(names[run["benchmark"].rsplit(".", 1)[1]], int(run["params"]["threads"]))] = (min(iters), statistics.mean(iters))
+table("wall clock, ms per step (ours: JMH iterations; ratio = PyTorch / ours, above 1: we are faster)", jmh, read("torch_wall.tsv"))
+print()
+table("CPU time, ms per step (1 thread: the calling thread, exact; more: the process in 10 ms ticks, use the means; ratio = PyTorch / ours)", read("ours_cpu.tsv"), read("torch_cpu.tsv"))
 PY

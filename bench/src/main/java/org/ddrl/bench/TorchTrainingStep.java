@@ -10,9 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The PyTorch peer of {@link TrainingStepBench}: the same two training steps (forward, loss, backward)
@@ -28,8 +26,10 @@ import java.util.Locale;
  * Both use biases and F32; gradients are zeroed in place after each step, as the JMH benchmark does.
  * Every intermediate of a step lives in a sub-manager closed at the end of the step.
  *
- * <p>Usage: {@code TorchTrainingStep [--threads N] [--warmup W] [--iterations I] [--workload mlp|attention|all]}.
- * Prints one tab-separated line per workload: {@code name threads best_ms mean_ms median_ms}. Run it with
+ * <p>Usage: {@code TorchTrainingStep [--threads N] [--warmup W] [--iterations I] [--workload mlp|attention|all]
+ * [--clock wall|cpu]}. Prints one tab-separated line per workload: {@code name threads best_ms mean_ms median_ms}.
+ * {@code --clock cpu} times by CPU time (see {@link StepTiming#now}) rather than the wall clock, for a machine that other
+ * work keeps busy; {@link TrainingStepCpuTime} times ours the same way. Run it with
  * {@code -Dai.djl.offline=true} and the pytorch-native-cpu jar on the class path: nothing is downloaded.
  * libtorch fixes its thread pools when the engine starts, so one JVM measures one thread count.
  */
@@ -47,6 +47,7 @@ public final class TorchTrainingStep {
     public static void main(String[] args) {
         int threads = 1, warmup = 10, iterations = 30;
         String workload = "all";
+        boolean cpuClock = false;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -54,8 +55,14 @@ public final class TorchTrainingStep {
                 case "--warmup" -> warmup = Integer.parseInt(need(args[i], v));
                 case "--iterations" -> iterations = Integer.parseInt(need(args[i], v));
                 case "--workload" -> workload = need(args[i], v);
+                case "--clock" -> {
+                    if (!List.of("wall", "cpu").contains(need(args[i], v))) {
+                        throw new IllegalArgumentException("TorchTrainingStep: --clock must be wall or cpu, got " + v);
+                    }
+                    cpuClock = v.equals("cpu");
+                }
                 default -> throw new IllegalArgumentException("TorchTrainingStep: unknown argument " + args[i]
-                        + " (expected --threads, --warmup, --iterations, --workload)");
+                        + " (expected --threads, --warmup, --iterations, --workload, --clock)");
             }
             i++;
         }
@@ -77,17 +84,18 @@ public final class TorchTrainingStep {
                     + " intra-op threads, asked for " + threads);
         }
         System.out.println("# " + engine.getEngineName() + " " + engine.getVersion() + ", intra-op threads "
-                + JniUtils.getNumThreads() + ", warmup " + warmup + ", iterations " + iterations);
+                + JniUtils.getNumThreads() + ", warmup " + warmup + ", iterations " + iterations + ", "
+                + (cpuClock ? (threads == 1 ? "CPU time of the calling thread" : "CPU time of the process") : "wall clock"));
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             root.getEngine().setRandomSeed(1);
             if (!workload.equals("attention")) {
                 try (Workload w = new Mlp(root)) {
-                    report("mlp", threads, time(w, engine, warmup, iterations));
+                    StepTiming.report("mlp", threads, time(w, engine, warmup, iterations, cpuClock, threads));
                 }
             }
             if (!workload.equals("mlp")) {
                 try (Workload w = new Attention(root)) {
-                    report("attention", threads, time(w, engine, warmup, iterations));
+                    StepTiming.report("attention", threads, time(w, engine, warmup, iterations, cpuClock, threads));
                 }
             }
         }
@@ -98,24 +106,15 @@ public final class TorchTrainingStep {
         return value;
     }
 
-    private static double[] time(Workload w, Engine engine, int warmup, int iterations) {
+    private static double[] time(Workload w, Engine engine, int warmup, int iterations, boolean cpuClock, int threads) {
         for (int i = 0; i < warmup; i++) w.step(engine);
         double[] ms = new double[iterations];
         for (int i = 0; i < iterations; i++) {
-            long t0 = System.nanoTime();
+            long t0 = StepTiming.now(cpuClock, threads);
             w.step(engine);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = (StepTiming.now(cpuClock, threads) - t0) / 1e6;
         }
         return ms;
-    }
-
-    private static void report(String name, int threads, double[] ms) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        double mean = Arrays.stream(ms).average().orElseThrow();
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        System.out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.3f\t%.3f%n", name, threads, sorted[0], mean, median);
     }
 
     /** A Linear layer's parameters in PyTorch's layout (weight [out, in]) and its default init. */
