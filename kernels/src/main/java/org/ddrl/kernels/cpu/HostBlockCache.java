@@ -14,6 +14,10 @@ import java.util.Map;
  * up to a size class so a block freed by one tensor fits the next tensor of about the same size: to 64
  * bytes up to 1 KiB, above that to an eighth of the power of two below the size (at most 12.5% slack).
  *
+ * <p>When a freed block does not fit under the limit, the blocks cached longest ago are given back to the
+ * OS to make room (least recently freed first), so sizes that stopped recurring (an initialisation phase,
+ * a different batch shape) make way for those a loop keeps asking for.
+ *
  * <p>One lock guards the bins and counters. An allocation takes it twice (acquire, release) for a few
  * hundred nanoseconds, against the microseconds that creating and closing the block's arena costs, so a
  * finer scheme would not show. The OS calls (allocate, free) run outside the lock.
@@ -26,6 +30,9 @@ final class HostBlockCache {
         private final long capacity;
         /** Whether the current hand-out got this chunk from the cache (its bytes are stale, not zero). */
         private boolean reused;
+        /** Neighbours in the cache's release order while cached; null otherwise. */
+        private Chunk older;
+        private Chunk newer;
 
         private Chunk(Arena arena, MemorySegment memory, long capacity) {
             this.arena = arena;
@@ -47,6 +54,9 @@ final class HostBlockCache {
     }
 
     private final Map<Long, ArrayDeque<Chunk>> bins = new HashMap<>();
+    /** Every cached chunk in release order; within a bin the same order holds, oldest at the bin's front. */
+    private Chunk oldest;
+    private Chunk newest;
     private long limit;
     private long allocated;
     private long reserved;
@@ -74,6 +84,7 @@ final class HostBlockCache {
             ArrayDeque<Chunk> bin = bins.get(cap);
             Chunk c = bin == null ? null : bin.pollLast();
             if (c != null) {
+                unlink(c);
                 cached -= cap;
                 hits++;
                 handOut(bytes);
@@ -114,21 +125,26 @@ final class HostBlockCache {
         }
     }
 
-    /** Takes back a chunk whose hand-out of {@code bytes} ended; caches it or frees it if over the limit. */
+    /**
+     * Takes back a chunk whose hand-out of {@code bytes} ended and caches it, first giving the oldest cached
+     * chunks back to the OS if it would not fit under the limit; a chunk larger than the limit goes back itself.
+     */
     void release(Chunk c, long bytes) {
-        boolean keep;
+        List<Chunk> freed = new ArrayList<>();
         synchronized (this) {
             allocated -= bytes;
-            keep = cached + c.capacity <= limit;
-            if (keep) {
+            if (c.capacity > limit) {
+                reserved -= c.capacity;
+                freed.add(c);
+            } else {
+                evictOldest(limit - c.capacity, freed);
                 cached += c.capacity;
                 c.reused = false;
                 bins.computeIfAbsent(c.capacity, k -> new ArrayDeque<>()).addLast(c);
-            } else {
-                reserved -= c.capacity;
+                linkNewest(c);
             }
         }
-        if (!keep) c.arena.close();
+        for (Chunk f : freed) f.arena.close();
     }
 
     /** Frees every cached chunk. */
@@ -136,24 +152,45 @@ final class HostBlockCache {
         trimTo(0);
     }
 
-    /** Frees cached chunks, largest size classes first, until at most {@code target} bytes stay cached. */
+    /** Frees cached chunks, oldest first, until at most {@code target} bytes stay cached. */
     private void trimTo(long target) {
         List<Chunk> freed = new ArrayList<>();
         synchronized (this) {
-            List<Long> classes = new ArrayList<>(bins.keySet());
-            classes.sort(null);
-            for (int i = classes.size() - 1; i >= 0 && cached > target; i--) {
-                ArrayDeque<Chunk> bin = bins.get(classes.get(i));
-                while (cached > target && !bin.isEmpty()) {
-                    Chunk c = bin.pollFirst();
-                    cached -= c.capacity;
-                    reserved -= c.capacity;
-                    freed.add(c);
-                }
-                if (bin.isEmpty()) bins.remove(classes.get(i));
-            }
+            evictOldest(target, freed);
         }
         for (Chunk c : freed) c.arena.close();
+    }
+
+    /** Under the lock: takes the oldest cached chunks out until at most {@code target} bytes stay cached. */
+    private void evictOldest(long target, List<Chunk> freed) {
+        while (cached > target && oldest != null) {
+            Chunk c = oldest;
+            ArrayDeque<Chunk> bin = bins.get(c.capacity);
+            Chunk first = bin.pollFirst();
+            if (first != c) throw new IllegalStateException("HostBlockCache: release order broken in bin " + c.capacity);
+            if (bin.isEmpty()) bins.remove(c.capacity);
+            unlink(c);
+            cached -= c.capacity;
+            reserved -= c.capacity;
+            freed.add(c);
+        }
+    }
+
+    private void linkNewest(Chunk c) {
+        c.older = newest;
+        c.newer = null;
+        if (newest != null) newest.newer = c;
+        else oldest = c;
+        newest = c;
+    }
+
+    private void unlink(Chunk c) {
+        if (c.older != null) c.older.newer = c.newer;
+        else oldest = c.newer;
+        if (c.newer != null) c.newer.older = c.older;
+        else newest = c.older;
+        c.older = null;
+        c.newer = null;
     }
 
     synchronized long allocated() {

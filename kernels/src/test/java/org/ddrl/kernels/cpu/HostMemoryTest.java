@@ -152,6 +152,39 @@ class HostMemoryTest {
         }
     }
 
+    /** A cache of its own: when a freed block does not fit, the blocks freed longest ago go, not the new one. */
+    @Test
+    void fullCacheEvictsTheLeastRecentlyFreed() {
+        long a = 4096, b = 8192, c = 12288, d = 16384;
+        HostBlockCache cache = new HostBlockCache(c + d);
+        HostBlockCache.Chunk ca = cache.acquire(a), cb = cache.acquire(b), cc = cache.acquire(c), cd = cache.acquire(d);
+        cache.release(ca, a);
+        cache.release(cb, b);
+        cache.release(cc, c);
+        assertEquals(a + b + c, cache.cached());
+        cache.release(cd, d); // needs room for 16 KiB: a, then b go (oldest first), c stays
+        assertEquals(c + d, cache.cached());
+        assertEquals(c + d, cache.reserved(), "evicted chunks went back to the OS");
+        HostMemoryStats s0 = cache.stats();
+        HostBlockCache.Chunk again = cache.acquire(c);
+        assertTrue(again.reused());
+        assertEquals(s0.hits() + 1, cache.stats().hits());
+        HostBlockCache.Chunk gone = cache.acquire(a);
+        assertFalse(gone.reused(), "the oldest block was evicted");
+        assertEquals(s0.misses() + 1, cache.stats().misses());
+        cache.release(again, c);
+        cache.release(gone, a);
+        // a block bigger than the whole limit is never cached
+        HostBlockCache.Chunk huge = cache.acquire(1 << 20);
+        long reserved = cache.reserved();
+        cache.release(huge, 1 << 20);
+        assertEquals(reserved - (1 << 20), cache.reserved());
+        cache.empty();
+        assertEquals(0, cache.cached());
+        assertEquals(0, cache.reserved());
+        assertEquals(0, cache.allocated());
+    }
+
     @Test
     void negativeSizeIsRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> HostMemory.allocate(-3));
