@@ -110,7 +110,7 @@ kernel_entries() {
                 esac
             done
     else
-        perl -0777 -ne 'while (/extern\s+"C"\s+__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?void\s+([A-Za-z_]\w*)\s*\(/g) { print "$1 $1\n" }' \
+        perl -0777 -ne 'while (/extern\s+"C"\s+__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\(/g) { print "$1 $1\n" }' \
             "$src/$name.cu"
     fi
 }

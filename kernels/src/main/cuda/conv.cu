@@ -9,7 +9,8 @@
 //
 // where col[(c, tap), (n, p)] is the input element that tap of output position p reads (0 in the padding).
 // Inputs and weights are dense (the host copies other layouts), in any floating dtype, converted to the
-// accumulation type T on load; results are dense in the output dtype.
+// accumulation type T on load; results are dense in the output dtype. The float kernels take a tensor-core
+// mode (DDRL_MMA_*, see ddrl_gemm.cuh), as matmul's does.
 #include "ddrl_dtype.cuh"
 #include "ddrl_view.cuh"
 #include "ddrl_gemm.cuh"
@@ -134,9 +135,9 @@ template <class T> struct conv_backward_weight {
 };
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
-ddrl_conv3d_f32(const __grid_constant__ ddrl_conv s, const void* x, const void* w, const void* bias, void* out, int dt) {
+ddrl_conv3d_f32(const __grid_constant__ ddrl_conv s, const void* x, const void* w, const void* bias, void* out, int dt, int mma) {
     conv_forward<float> p(s, x, w, bias, out, dt);
-    ddrl_gemm<float>(p, s.groups);
+    ddrl_gemm_f32(p, s.groups, mma);
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
@@ -146,9 +147,9 @@ ddrl_conv3d_f64(const __grid_constant__ ddrl_conv s, const void* x, const void* 
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
-ddrl_conv3d_backward_input_f32(const __grid_constant__ ddrl_conv s, const void* gy, const void* w, void* gx, int dt) {
+ddrl_conv3d_backward_input_f32(const __grid_constant__ ddrl_conv s, const void* gy, const void* w, void* gx, int dt, int mma) {
     conv_backward_input<float> p(s, gy, w, gx, dt);
-    ddrl_gemm<float>(p, s.groups);
+    ddrl_gemm_f32(p, s.groups, mma);
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
@@ -158,9 +159,9 @@ ddrl_conv3d_backward_input_f64(const __grid_constant__ ddrl_conv s, const void* 
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
-ddrl_conv3d_backward_weight_f32(const __grid_constant__ ddrl_conv s, const void* x, const void* gy, void* gw, int dt) {
+ddrl_conv3d_backward_weight_f32(const __grid_constant__ ddrl_conv s, const void* x, const void* gy, void* gw, int dt, int mma) {
     conv_backward_weight<float> p(s, x, gy, gw, dt);
-    ddrl_gemm<float>(p, s.groups);
+    ddrl_gemm_f32(p, s.groups, mma);
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)

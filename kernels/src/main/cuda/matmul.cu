@@ -1,7 +1,9 @@
 // matmul: [batch..., M, K] x [batch..., K, N] with broadcast batch dims, on the tiled engine of
 // ddrl_gemm.cuh. Operands are read in place through their views (any strides, any dtype; broadcast
 // batch dims have stride 0), converted to the accumulation type T on load; the result is dense
-// [batches, M, N] in the output dtype, rounded once at the end.
+// [batches, M, N] in the output dtype, rounded once at the end. The float kernel takes a tensor-core mode
+// (DDRL_MMA_*, see ddrl_gemm.cuh): BF16 and F16 operands go through WMMA by default, F32 through TF32
+// only when the caller allows it.
 #include "ddrl_dtype.cuh"
 #include "ddrl_view.cuh"
 #include "ddrl_gemm.cuh"
@@ -45,8 +47,9 @@ __device__ __forceinline__ void matmul(long long batches, int m, int n, int k, c
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)
 ddrl_matmul_f32(long long batches, int m, int n, int k, const __grid_constant__ ddrl_view a, const void* ap,
-                const __grid_constant__ ddrl_view b, const void* bp, void* out, int odt) {
-    matmul<float>(batches, m, n, k, a, ap, b, bp, out, odt);
+                const __grid_constant__ ddrl_view b, const void* bp, void* out, int odt, int mma) {
+    matmul_problem<float> p(m, n, k, a, ap, b, bp, out, odt);
+    ddrl_gemm_f32(p, batches, mma);
 }
 
 extern "C" __global__ void __launch_bounds__(DDRL_GEMM_THREADS)

@@ -25,6 +25,9 @@
 #pragma GCC diagnostic ignored "-Wattributes"
 
 #define CUDA_EMU 1
+// The emulator's <mma.h> implements nvcuda::wmma (fragments, loads, stores, mma_sync) with warp-collective
+// checks: kernels test this macro besides `__CUDA_ARCH__ >= 800` so that their tensor-core paths run here.
+#define CUDAEMU_HAS_WMMA 1
 
 // ---- qualifiers
 #define __global__
@@ -37,7 +40,8 @@
 #define __launch_bounds__(...)
 #define __maxnreg__(n)
 #define __grid_constant__
-#define __align__(n) alignas(n)
+// an attribute rather than alignas, which C++ does not allow after `thread_local` (what __shared__ becomes)
+#define __align__(n) __attribute__((aligned(n)))
 #define __cudart_builtin__
 // Each worker runs one block at a time, so a thread_local is exactly one instance per resident block.
 // `extern __shared__` arrays become undefined TLS symbols that the module build aliases to one

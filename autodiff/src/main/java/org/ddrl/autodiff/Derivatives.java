@@ -4,6 +4,7 @@ import static org.ddrl.autodiff.GradUtil.unreduce;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.ddrl.tensor.AttentionGrads;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Dispatch;
@@ -386,9 +387,23 @@ final class Derivatives {
         return of(gx, gw, gb);
     }
 
-    /** Attention backward by recomputing the probabilities: P = softmax(S), dS = P * (dP - rowsum(dP * P)). */
+    /**
+     * Attention backward through the fused SDPA_BACKWARD op, which recomputes the weights block by block.
+     * Only a floating mask that itself needs a gradient (dS, a [batch..., Tq, Tk] tensor by nature) takes
+     * the composite path below, which materializes the score matrix.
+     */
     private static Tensor[] attentionBackward(Ctx c, Tensor g) {
         Tensor q = c.in(0), k = c.in(1), v = c.in(2), mask = c.node.inputs().length > 3 ? c.in(3) : null;
+        if (mask == null || mask.dtype() == DType.BOOL || !c.needs(3)) {
+            AttentionGrads d = AttentionGrads.compute(q, k, v, g, mask, c.attrs.b("causal"), c.attrs.d("scale"));
+            Tensor gq = c.needs(0) ? d.dq() : null, gk = c.needs(1) ? d.dk() : null, gv = c.needs(2) ? d.dv() : null;
+            return mask == null ? of(gq, gk, gv) : of(gq, gk, gv, null);
+        }
+        return attentionBackwardComposite(c, g, q, k, v, mask);
+    }
+
+    /** The composite rule, for a floating mask that needs its gradient: P = softmax(S), dS = P * (dP - rowsum(dP * P)). */
+    private static Tensor[] attentionBackwardComposite(Ctx c, Tensor g, Tensor q, Tensor k, Tensor v, Tensor mask) {
         double scale = c.attrs.d("scale");
         if (Double.isNaN(scale)) scale = 1 / Math.sqrt(q.size(-1));
         Tensor s = q.matmul(k.transpose(-2, -1)).mul(scale);

@@ -158,7 +158,21 @@ public enum Op {
      * Scaled dot-product attention. inputs: q [..., Tq, E], k [..., Tk, E], v [..., Tk, Ev], mask?
      * (BOOL, true = attend, or additive float; broadcast to [..., Tq, Tk]). attrs: causal, scale.
      */
-    SDPA(Kind.CONTRACTION, 3, 4, true);
+    SDPA(Kind.CONTRACTION, 3, 4, true),
+    /**
+     * Gradients of SDPA, fused: the attention weights are recomputed block by block from q and k, never
+     * stored whole. inputs: q, k, v, gradOut (the gradient of SDPA's result), mask? (as SDPA). attrs: causal,
+     * scale, as the forward. With P the weights and dP = gradOut v^T: D = rowsum(P * dP) (which equals
+     * rowsum(gradOut * out), but taken from the same P it cancels exactly where a row sees one key),
+     * dS = P * (dP - D), dq = scale dS k, dk = scale dS^T q, dv = P^T gradOut. A query row whose keys are
+     * all masked contributes nothing (its dq is 0, not NaN).
+     *
+     * <p>One result holding three: a 1-d tensor of q's dtype with dq [batch..., Tq, E], dk [batch..., Tk, E]
+     * and dv [batch..., Tk, Ev] dense and back to back, batch being the broadcast batch dims of q, k and v
+     * (an input broadcast over batch entries gets one gradient per entry; the caller sums them).
+     * {@link AttentionGrads} splits it into views.
+     */
+    SDPA_BACKWARD(Kind.CONTRACTION, 4, 5, false);
 
     public enum Kind { CREATION, VIEW, COPY, UNARY, BINARY, REDUCTION, ROWWISE, CONTRACTION, NORM }
 

@@ -150,5 +150,11 @@ public final class OpSamples {
         SAMPLES.put(Op.SDPA, (r, dt) -> s(8, Attrs.of("causal", true, "scale", Double.NaN),
                 range(r, dt, -1, 1, 2, 17, 3, 16).transpose(1, 2), range(r, dt, -1, 1, 2, 3, 33, 16), range(r, dt, -1, 1, 2, 3, 33, 8),
                 range(r, DType.BOOL, 0, 2, 17, 33).logicalOr(Tensor.eye(17, 33, DType.BOOL, cpu))));
+        SAMPLES.put(Op.SDPA_BACKWARD, (r, dt) -> {
+            Tensor q = range(r, dt, -1, 1, 2, 17, 3, 16).transpose(1, 2), k = range(r, dt, -1, 1, 2, 3, 33, 16);
+            Tensor v = range(r, dt, -1, 1, 2, 3, 33, 8);
+            Tensor mask = range(r, DType.BOOL, 0, 2, 17, 33).logicalOr(Tensor.eye(17, 33, DType.BOOL, cpu));
+            return s(12, Attrs.of("causal", true, "scale", Double.NaN), q, k, v, range(r, dt, -1, 1, 2, 3, 17, 8), mask);
+        });
     }
 }

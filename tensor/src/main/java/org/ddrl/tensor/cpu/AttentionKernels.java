@@ -5,6 +5,7 @@ import java.util.Map;
 import org.ddrl.kernels.cpu.Gemm;
 import org.ddrl.kernels.cpu.HostMemory;
 import org.ddrl.kernels.cpu.Parallel;
+import org.ddrl.tensor.AttentionShape;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -68,13 +69,13 @@ final class AttentionSoftmax {
         FloatVector vsum = FloatVector.zero(FS);
         for (j = 0; j < up; j += FS.length()) {
             long at = (off + j) * 4;
-            FloatVector e = FloatVector.fromMemorySegment(FS, s, at, NATIVE).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(FS, s, at, NATIVE).sub(vm));
             e.intoMemorySegment(s, at, NATIVE);
             vsum = vsum.add(e);
         }
         float sum = LaneSums.sum(vsum);
         for (; j < valid; j++) {
-            float e = (float) Math.exp(s.getAtIndex(JAVA_FLOAT, off + j) - max);
+            float e = VectorMath.exp(s.getAtIndex(JAVA_FLOAT, off + j) - max);
             s.setAtIndex(JAVA_FLOAT, off + j, e);
             sum += e;
         }
@@ -123,13 +124,13 @@ final class AttentionSoftmax {
         DoubleVector vsum = DoubleVector.zero(DS);
         for (j = 0; j < up; j += DS.length()) {
             long at = (off + j) * 8;
-            DoubleVector e = DoubleVector.fromMemorySegment(DS, s, at, NATIVE).sub(vm).lanewise(VectorOperators.EXP);
+            DoubleVector e = VectorMath.exp(DoubleVector.fromMemorySegment(DS, s, at, NATIVE).sub(vm));
             e.intoMemorySegment(s, at, NATIVE);
             vsum = vsum.add(e);
         }
         double sum = LaneSums.sum(vsum);
         for (; j < valid; j++) {
-            double e = Math.exp(s.getAtIndex(JAVA_DOUBLE, off + j) - max);
+            double e = VectorMath.exp(s.getAtIndex(JAVA_DOUBLE, off + j) - max);
             s.setAtIndex(JAVA_DOUBLE, off + j, e);
             sum += e;
         }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -130,11 +131,11 @@ final class BinaryF32 {
     private static void powVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(a, ao + i).lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+            VectorMath.pow(ld(a, ao + i), ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(a, ao + i, m).lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+            VectorMath.pow(ld(a, ao + i, m), ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 
@@ -182,13 +183,14 @@ final class BinaryF32 {
     }
 
     private static void powVS(MemorySegment a, long ao, float s, MemorySegment o, long lo, long hi) {
+        FloatVector m0 = FloatVector.broadcast(S, s);
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(a, ao + i).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 4, NO);
+            VectorMath.pow(ld(a, ao + i), m0).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(a, ao + i, m).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 4, NO, m);
+            VectorMath.pow(ld(a, ao + i, m), m0).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 
@@ -222,11 +224,11 @@ final class BinaryF32 {
         FloatVector x = FloatVector.broadcast(S, s);
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            x.lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
+            VectorMath.pow(x, ld(b, bo + i)).intoMemorySegment(o, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            x.lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
+            VectorMath.pow(x, ld(b, bo + i, m)).intoMemorySegment(o, i * 4, NO, m);
         }
     }
 

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -114,11 +115,11 @@ final class BinaryF64 {
     private static void powVV(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment o, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(a, ao + i).lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+            VectorMath.pow(ld(a, ao + i), ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(a, ao + i, m).lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+            VectorMath.pow(ld(a, ao + i, m), ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 
@@ -165,13 +166,14 @@ final class BinaryF64 {
     }
 
     private static void powVS(MemorySegment a, long ao, double s, MemorySegment o, long lo, long hi) {
+        DoubleVector m0 = DoubleVector.broadcast(S, s);
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(a, ao + i).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 8, NO);
+            VectorMath.pow(ld(a, ao + i), m0).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(a, ao + i, m).lanewise(VectorOperators.POW, s).intoMemorySegment(o, i * 8, NO, m);
+            VectorMath.pow(ld(a, ao + i, m), m0).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 
@@ -205,11 +207,11 @@ final class BinaryF64 {
         DoubleVector x = DoubleVector.broadcast(S, s);
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            x.lanewise(VectorOperators.POW, ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
+            VectorMath.pow(x, ld(b, bo + i)).intoMemorySegment(o, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            x.lanewise(VectorOperators.POW, ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
+            VectorMath.pow(x, ld(b, bo + i, m)).intoMemorySegment(o, i * 8, NO, m);
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.ddrl.tensor.ConvGeometry;
 
 /**
  * The adjoint of {@link Im2col}: adds each entry of a column matrix (row r = (c, kd, kh, kw) of the

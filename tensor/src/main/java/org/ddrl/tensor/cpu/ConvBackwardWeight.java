@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import org.ddrl.kernels.cpu.HostMemory;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.ConvGeometry;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Tensor;
 

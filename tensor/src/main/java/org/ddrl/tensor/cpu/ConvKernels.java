@@ -9,6 +9,7 @@ import org.ddrl.kernels.cpu.Gemm;
 import org.ddrl.kernels.cpu.HostMemory;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.Attrs;
+import org.ddrl.tensor.ConvGeometry;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
 import org.ddrl.tensor.Op;

@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
         NormKernels.register(kernels);
         ConvKernels.register(kernels);
         AttentionKernels.register(kernels);
+        AttentionBackwardKernels.register(kernels);
         RandomKernels.register(kernels);
         ScatterKernels.register(kernels);
         SpecialKernels.register(kernels);

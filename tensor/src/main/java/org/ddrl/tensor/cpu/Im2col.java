@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+import org.ddrl.tensor.ConvGeometry;
 
 /**
  * Unfolds conv3d input patches into a matrix the GEMM can multiply by the weight: row r = (c, kd, kh, kw)

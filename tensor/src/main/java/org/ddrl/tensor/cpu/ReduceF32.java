@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -94,12 +95,12 @@ final class ReduceF32 {
             FloatVector a0 = FloatVector.zero(S), a1 = a0;
             int i = 0;
             for (; i <= m - 2 * L; i += 2 * L) {
-                a0 = a0.add(load(s, p + i).sub(sv).lanewise(VectorOperators.EXP));
-                a1 = a1.add(load(s, p + i + L).sub(sv).lanewise(VectorOperators.EXP));
+                a0 = a0.add(VectorMath.exp(load(s, p + i).sub(sv)));
+                a1 = a1.add(VectorMath.exp(load(s, p + i + L).sub(sv)));
             }
-            for (; i <= m - L; i += L) a0 = a0.add(load(s, p + i).sub(sv).lanewise(VectorOperators.EXP));
+            for (; i <= m - L; i += L) a0 = a0.add(VectorMath.exp(load(s, p + i).sub(sv)));
             float t = LaneSums.sum(a0.add(a1));
-            for (; i < m; i++) t += (float) Math.exp(get(s, p + i) - shift);
+            for (; i < m; i++) t += VectorMath.exp(get(s, p + i) - shift);
             total += t;
         }
         return total;

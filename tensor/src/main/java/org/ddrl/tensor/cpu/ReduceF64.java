@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,9 +69,9 @@ final class ReduceF64 {
         DoubleVector sv = DoubleVector.broadcast(S, shift);
         DoubleVector a0 = DoubleVector.zero(S);
         int i = 0;
-        for (; i <= n - L; i += L) a0 = a0.add(load(s, off + i).sub(sv).lanewise(VectorOperators.EXP));
+        for (; i <= n - L; i += L) a0 = a0.add(VectorMath.exp(load(s, off + i).sub(sv)));
         double t = LaneSums.sum(a0);
-        for (; i < n; i++) t += Math.exp(get(s, off + i) - shift);
+        for (; i < n; i++) t += VectorMath.exp(get(s, off + i) - shift);
         return t;
     }
 

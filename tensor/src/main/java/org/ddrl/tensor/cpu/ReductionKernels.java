@@ -3,6 +3,7 @@ package org.ddrl.tensor.cpu;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Map;
+import org.ddrl.kernels.cpu.VectorMath;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
@@ -137,7 +138,7 @@ final class ReductionKernels {
                 double[] e = ReduceParallel.rows(rows, len, base, (r, off, n) -> f32
                         ? ReduceF32.sumExp(s, off, n, (float) shift[r])
                         : ReduceF64.sumExp(s, off, n, shift[r]), Double::sum);
-                for (int r = 0; r < rows; r++) e[r] = Math.log(e[r]) + shift[r];
+                for (int r = 0; r < rows; r++) e[r] = VectorMath.log(e[r]) + shift[r];
                 yield e;
             }
             default -> throw new IllegalStateException(op.opName() + " is not a float reduction");

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -78,14 +79,14 @@ final class SoftmaxKernels {
         while (i <= n - l) {
             FloatVector acc = FloatVector.zero(ReduceF32.S);
             for (int end = Math.min(n - l, i + ReduceF32.BLOCK - l); i <= end; i += l) {
-                FloatVector e = ReduceF32.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(ReduceF32.load(s, so + i).sub(mv));
                 e.intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
                 acc = acc.add(e);
             }
             sum += LaneSums.sum(acc);
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(s.getAtIndex(JAVA_FLOAT, so + i) - m);
+            float e = VectorMath.exp(s.getAtIndex(JAVA_FLOAT, so + i) - m);
             o.setAtIndex(JAVA_FLOAT, oo + i, e);
             sum += e;
         }
@@ -99,7 +100,7 @@ final class SoftmaxKernels {
     private static void logSoftmaxF32(MemorySegment s, long so, MemorySegment o, long oo, int n) {
         int l = ReduceF32.L;
         float m = ReduceF32.max(s, so, n);
-        float lse = (float) Math.log(ReduceF32.sumExp(s, so, n, m));
+        float lse = (float) VectorMath.log(ReduceF32.sumExp(s, so, n, m));
         FloatVector mv = FloatVector.broadcast(ReduceF32.S, m), lv = FloatVector.broadcast(ReduceF32.S, lse);
         int i = 0;
         for (; i <= n - l; i += l) ReduceF32.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 4, ReduceF32.NATIVE);
@@ -113,13 +114,13 @@ final class SoftmaxKernels {
         DoubleVector acc = DoubleVector.zero(ReduceF64.S);
         int i = 0;
         for (; i <= n - l; i += l) {
-            DoubleVector e = ReduceF64.load(s, so + i).sub(mv).lanewise(VectorOperators.EXP);
+            DoubleVector e = VectorMath.exp(ReduceF64.load(s, so + i).sub(mv));
             e.intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);
             acc = acc.add(e);
         }
         double sum = LaneSums.sum(acc);
         for (; i < n; i++) {
-            double e = Math.exp(s.getAtIndex(JAVA_DOUBLE, so + i) - m);
+            double e = VectorMath.exp(s.getAtIndex(JAVA_DOUBLE, so + i) - m);
             o.setAtIndex(JAVA_DOUBLE, oo + i, e);
             sum += e;
         }
@@ -132,7 +133,7 @@ final class SoftmaxKernels {
     private static void logSoftmaxF64(MemorySegment s, long so, MemorySegment o, long oo, int n) {
         int l = ReduceF64.L;
         double m = ReduceF64.max(s, so, n);
-        double lse = Math.log(ReduceF64.sumExp(s, so, n, m));
+        double lse = VectorMath.log(ReduceF64.sumExp(s, so, n, m));
         DoubleVector mv = DoubleVector.broadcast(ReduceF64.S, m), lv = DoubleVector.broadcast(ReduceF64.S, lse);
         int i = 0;
         for (; i <= n - l; i += l) ReduceF64.load(s, so + i).sub(mv).sub(lv).intoMemorySegment(o, (oo + i) * 8, ReduceF64.NATIVE);

@@ -2,6 +2,7 @@ package org.ddrl.tensor.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -92,44 +93,44 @@ final class UnaryF32 {
     private static void log(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.LOG).intoMemorySegment(y, i * 4, NO);
+            VectorMath.log(ld(x, xo + i)).intoMemorySegment(y, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.LOG).intoMemorySegment(y, i * 4, NO, m);
+            VectorMath.log(ld(x, xo + i, m)).intoMemorySegment(y, i * 4, NO, m);
         }
     }
 
     private static void sin(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.SIN).intoMemorySegment(y, i * 4, NO);
+            VectorMath.sin(ld(x, xo + i)).intoMemorySegment(y, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.SIN).intoMemorySegment(y, i * 4, NO, m);
+            VectorMath.sin(ld(x, xo + i, m)).intoMemorySegment(y, i * 4, NO, m);
         }
     }
 
     private static void cos(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.COS).intoMemorySegment(y, i * 4, NO);
+            VectorMath.cos(ld(x, xo + i)).intoMemorySegment(y, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.COS).intoMemorySegment(y, i * 4, NO, m);
+            VectorMath.cos(ld(x, xo + i, m)).intoMemorySegment(y, i * 4, NO, m);
         }
     }
 
     private static void tanh(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 4, NO);
+            VectorMath.tanh(ld(x, xo + i)).intoMemorySegment(y, i * 4, NO);
         }
         if (i < hi) {
             VectorMask<Float> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 4, NO, m);
+            VectorMath.tanh(ld(x, xo + i, m)).intoMemorySegment(y, i * 4, NO, m);
         }
     }
 
@@ -191,11 +192,11 @@ final class UnaryF32 {
     }
 
     private static FloatVector exp(FloatVector x) {
-        return x.lanewise(VectorOperators.EXP);
+        return VectorMath.exp(x);
     }
 
     private static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(exp(x.neg()).add(1f));
+        return VectorMath.sigmoid(x);
     }
 
     private static FloatVector silu(FloatVector x) {
@@ -239,7 +240,7 @@ final class UnaryF32 {
     /** log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch). */
     private static FloatVector softplus(FloatVector x, float beta, float threshold) {
         FloatVector bx = x.mul(beta);
-        FloatVector soft = exp(bx).lanewise(VectorOperators.LOG1P).div(beta);
+        FloatVector soft = VectorMath.log1p(exp(bx)).div(beta);
         return soft.blend(x, bx.compare(VectorOperators.GT, threshold));
     }
 }

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import org.ddrl.kernels.cpu.VectorMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -90,44 +91,44 @@ final class UnaryF64 {
     private static void log(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.LOG).intoMemorySegment(y, i * 8, NO);
+            VectorMath.log(ld(x, xo + i)).intoMemorySegment(y, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.LOG).intoMemorySegment(y, i * 8, NO, m);
+            VectorMath.log(ld(x, xo + i, m)).intoMemorySegment(y, i * 8, NO, m);
         }
     }
 
     private static void sin(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.SIN).intoMemorySegment(y, i * 8, NO);
+            VectorMath.sin(ld(x, xo + i)).intoMemorySegment(y, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.SIN).intoMemorySegment(y, i * 8, NO, m);
+            VectorMath.sin(ld(x, xo + i, m)).intoMemorySegment(y, i * 8, NO, m);
         }
     }
 
     private static void cos(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.COS).intoMemorySegment(y, i * 8, NO);
+            VectorMath.cos(ld(x, xo + i)).intoMemorySegment(y, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.COS).intoMemorySegment(y, i * 8, NO, m);
+            VectorMath.cos(ld(x, xo + i, m)).intoMemorySegment(y, i * 8, NO, m);
         }
     }
 
     private static void tanh(MemorySegment x, long xo, MemorySegment y, long lo, long hi) {
         long i = lo;
         for (long e = lo + S.loopBound(hi - lo); i < e; i += L) {
-            ld(x, xo + i).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 8, NO);
+            VectorMath.tanh(ld(x, xo + i)).intoMemorySegment(y, i * 8, NO);
         }
         if (i < hi) {
             VectorMask<Double> m = S.indexInRange(i, hi);
-            ld(x, xo + i, m).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 8, NO, m);
+            VectorMath.tanh(ld(x, xo + i, m)).intoMemorySegment(y, i * 8, NO, m);
         }
     }
 
@@ -182,11 +183,11 @@ final class UnaryF64 {
     }
 
     private static DoubleVector exp(DoubleVector x) {
-        return x.lanewise(VectorOperators.EXP);
+        return VectorMath.exp(x);
     }
 
     private static DoubleVector sigmoid(DoubleVector x) {
-        return x.broadcast(1).div(exp(x.neg()).add(1));
+        return VectorMath.sigmoid(x);
     }
 
     private static DoubleVector silu(DoubleVector x) {
@@ -201,6 +202,6 @@ final class UnaryF64 {
 
     private static DoubleVector softplus(DoubleVector x, double beta, double threshold) {
         DoubleVector bx = x.mul(beta);
-        return exp(bx).lanewise(VectorOperators.LOG1P).div(beta).blend(x, bx.compare(VectorOperators.GT, threshold));
+        return VectorMath.log1p(exp(bx)).div(beta).blend(x, bx.compare(VectorOperators.GT, threshold));
     }
 }

@@ -3,6 +3,7 @@ package org.ddrl.tensor.cuda;
 import java.util.Arrays;
 import java.util.Map;
 import org.ddrl.kernels.cuda.Dim3;
+import org.ddrl.tensor.AttentionShape;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
@@ -27,47 +28,11 @@ final class CudaAttention {
     }
 
     private static Tensor sdpa(CudaBackend b, Attrs a, Tensor q, Tensor k, Tensor v, Tensor mask) {
-        String what = "query " + Views.desc(q) + ", key " + Views.desc(k) + ", value " + Views.desc(v)
-                + (mask == null ? "" : ", mask " + Views.desc(mask));
-        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2) {
-            throw new IllegalArgumentException("sdpa: query, key and value need at least 2 dims [..., T, E], got " + what);
-        }
+        AttentionShape sh = AttentionShape.of(q, k, v, mask);
         DType dt = q.dtype();
-        if (!dt.isFloatingPoint()) throw new IllegalArgumentException("sdpa: needs floating-point query, key and value, got " + what);
-        if (k.dtype() != dt || v.dtype() != dt) {
-            throw new IllegalArgumentException("sdpa: query, key and value must have the same dtype, got " + what);
-        }
-        if (q.size(-1) != k.size(-1)) {
-            throw new IllegalArgumentException("sdpa: query and key must have the same embedding size (last dim), got " + what);
-        }
-        if (k.size(-2) != v.size(-2)) {
-            throw new IllegalArgumentException("sdpa: key and value must have the same number of keys (dim -2), got " + what);
-        }
-        int[] batch;
-        try {
-            batch = Shapes.broadcast("sdpa", Shapes.broadcast("sdpa", lead(q), lead(k)), lead(v));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sdpa: the batch dims of query, key and value cannot be broadcast together (" + what
-                    + "): " + e.getMessage(), e);
-        }
-        int tq = q.size(-2), tk = k.size(-2), e = q.size(-1), ev = v.size(-1);
-        int[] scores = withBatch(batch, tq, tk);
-        if (mask != null) {
-            if (mask.dtype() != DType.BOOL && !mask.dtype().isFloatingPoint()) {
-                throw new IllegalArgumentException("sdpa: mask must be BOOL (true = attend) or floating-point (added to the scores), got "
-                        + what);
-            }
-            int[] ms = mask.shape();
-            boolean ok = ms.length <= scores.length;
-            for (int i = 0; ok && i < ms.length; i++) {
-                int t = scores[scores.length - ms.length + i];
-                ok = ms[i] == 1 || ms[i] == t;
-            }
-            if (!ok) {
-                throw new IllegalArgumentException("sdpa: mask " + Views.desc(mask) + " cannot be broadcast to the scores "
-                        + Shapes.str(scores) + " [batch..., Tq, Tk] (" + what + ")");
-            }
-        }
+        int[] batch = sh.batch();
+        int tq = sh.tq(), tk = sh.tk(), e = sh.e(), ev = sh.ev();
+        int[] scores = sh.scoreShape();
         double scale = a.d("scale");
         if (Double.isNaN(scale)) scale = 1 / Math.sqrt(e);
         int[] outShape = withBatch(batch, tq, ev);
@@ -94,11 +59,6 @@ final class CudaAttention {
                 .i64(batches).i32(tq).i32(tk).i32(e).i32(ev).view(qv).ptr(q).view(kv).ptr(k).view(vv).ptr(v).view(mv).ptr(mask)
                 .i32(maskKind).i32(a.b("causal") ? 1 : 0).f64(scale).ptr(out).i32(ViewDesc.code(dt)).run();
         return out;
-    }
-
-    private static int[] lead(Tensor t) {
-        int[] s = t.shape();
-        return Arrays.copyOf(s, s.length - 2);
     }
 
     private static int[] withBatch(int[] batch, int rows, int cols) {

@@ -67,6 +67,7 @@ public final class CudaBackend implements Backend {
         CudaMatmul.register(kernels, this);
         CudaConv.register(kernels, this);
         CudaAttention.register(kernels, this);
+        CudaAttentionBackward.register(kernels, this);
     }
 
     @Override

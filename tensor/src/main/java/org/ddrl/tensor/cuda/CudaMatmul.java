@@ -13,9 +13,12 @@ import org.ddrl.tensor.Tensor;
  * MATMUL with NumPy semantics (matmul.cu): [..., m, k] x [..., k, n] with broadcast batch dims; a 1-d left
  * operand is a row [1, k], a 1-d right operand a column [k, 1], and that dim is dropped from the result.
  * Operands are read in place through their strides in any dtype; F32, BF16 and F16 accumulate in float
- * and round once at the end, F64 in double, integers and BOOL exactly in long.
+ * and round once at the end, F64 in double, integers and BOOL exactly in long. BF16 x BF16 and F16 x F16
+ * products run on tensor cores, and F32 products in TF32 when allowed ({@link CudaMatmulSettings}).
  */
 final class CudaMatmul {
+    /** Tensor-core modes of ddrl_matmul_f32 (DDRL_MMA_* in ddrl_gemm.cuh). */
+    static final int MMA_NONE = 0, MMA_BF16 = 1, MMA_F16 = 2, MMA_TF32 = 3;
     /** Most blocks along grid y and z. */
     private static final int MAX_GRID_YZ = 65535;
 
@@ -71,9 +74,19 @@ final class CudaMatmul {
             case I64 -> "i64";
             default -> "f32";
         };
-        Launch.of(b, "matmul", "ddrl_matmul_" + suffix).grid(gemmGrid(n, m, batches)).block(Dim3.of(256))
-                .i64(batches).i32(m).i32(n).i32(k).view(av).ptr(x).view(bv).ptr(y).ptr(res).i32(ViewDesc.code(out)).run();
+        Launch l = Launch.of(b, "matmul", "ddrl_matmul_" + suffix).grid(gemmGrid(n, m, batches)).block(Dim3.of(256))
+                .i64(batches).i32(m).i32(n).i32(k).view(av).ptr(x).view(bv).ptr(y).ptr(res).i32(ViewDesc.code(out));
+        if (suffix.equals("f32")) l.i32(mmaMode(x.dtype(), y.dtype(), out));
+        l.run();
         return res;
+    }
+
+    /** The tensor-core mode for operands of these dtypes with this result dtype, under the current settings. */
+    static int mmaMode(DType x, DType y, DType out) {
+        if (x == y && x == DType.BF16 && CudaMatmulSettings.tensorCores()) return MMA_BF16;
+        if (x == y && x == DType.F16 && CudaMatmulSettings.tensorCores()) return MMA_F16;
+        if (out == DType.F32 && CudaMatmulSettings.allowTf32()) return MMA_TF32;
+        return MMA_NONE;
     }
 
     /** Tiles of 64 x 64 over columns (x) and rows (y), problems along z. */

@@ -17,6 +17,7 @@ final class RefAttention {
 
     static void register(Map<Op, Reference.RefKernel> k) {
         k.put(Op.SDPA, RefAttention::sdpa);
+        k.put(Op.SDPA_BACKWARD, RefAttentionBackward::sdpaBackward);
     }
 
     private static RefTensor sdpa(Attrs a, RefTensor... in) {

@@ -1,38 +1,35 @@
-package org.ddrl.tensor.cpu;
-
-import org.ddrl.tensor.DType;
-import org.ddrl.tensor.Shapes;
-import org.ddrl.tensor.Tensor;
+package org.ddrl.tensor;
 
 /**
  * The sizes of one scaled dot-product attention call, checked: q [..., tq, e], k [..., tk, e],
  * v [..., tk, ev], batch dims broadcast together; mask broadcastable to the scores [batch..., tq, tk].
+ * Every backend checks its arguments here, so that the error messages are the same on every device.
  */
-record AttentionShape(int[] batch, int tq, int tk, int e, int ev) {
+public record AttentionShape(int[] batch, int tq, int tk, int e, int ev) {
 
-    long batchCount() {
+    public long batchCount() {
         return Shapes.numel(batch);
     }
 
-    int[] outShape() {
+    public int[] outShape() {
         return withBatch(tq, ev);
     }
 
-    int[] scoreShape() {
+    public int[] scoreShape() {
         return withBatch(tq, tk);
     }
 
     /** [batch..., rows, cols]: the shape an operand with matrices [rows, cols] is read as. */
-    int[] withBatch(int rows, int cols) {
+    public int[] withBatch(int rows, int cols) {
         int[] out = java.util.Arrays.copyOf(batch, batch.length + 2);
         out[batch.length] = rows;
         out[batch.length + 1] = cols;
         return out;
     }
 
-    static AttentionShape of(Tensor q, Tensor k, Tensor v, Tensor mask) {
-        String what = "query " + CpuTensors.desc(q) + ", key " + CpuTensors.desc(k) + ", value " + CpuTensors.desc(v)
-                + (mask == null ? "" : ", mask " + CpuTensors.desc(mask));
+    public static AttentionShape of(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        String what = "query " + ConvGeometry.desc(q) + ", key " + ConvGeometry.desc(k) + ", value " + ConvGeometry.desc(v)
+                + (mask == null ? "" : ", mask " + ConvGeometry.desc(mask));
         if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2) {
             throw new IllegalArgumentException("sdpa: query, key and value need at least 2 dims [..., T, E], got " + what);
         }
@@ -67,7 +64,7 @@ record AttentionShape(int[] batch, int tq, int tk, int e, int ev) {
                 ok = ms[i] == 1 || ms[i] == t;
             }
             if (!ok) {
-                throw new IllegalArgumentException("sdpa: mask " + CpuTensors.desc(mask) + " cannot be broadcast to the scores "
+                throw new IllegalArgumentException("sdpa: mask " + ConvGeometry.desc(mask) + " cannot be broadcast to the scores "
                         + Shapes.str(target) + " [batch..., Tq, Tk] (" + what + ")");
             }
         }

@@ -1,61 +1,66 @@
-package org.ddrl.tensor.cpu;
+package org.ddrl.tensor;
 
 import java.util.Arrays;
-import org.ddrl.tensor.Attrs;
-import org.ddrl.tensor.DType;
-import org.ddrl.tensor.Shapes;
-import org.ddrl.tensor.Tensor;
 
 /**
  * The sizes of one conv3d call (forward or either backward), checked: input [n, c, d, h, w], weight
  * [o, c / groups, kd, kh, kw], output [n, o, od, oh, ow]. Per dim, out = floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1.
+ * Every backend checks its arguments here, so that the error messages are the same on every device.
  */
-record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
+public record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
                     int kd, int kh, int kw, int sd, int sh, int sw, int pd, int ph, int pw, int dd, int dh, int dw,
                     int od, int oh, int ow) {
 
     /** Input channels per group. */
-    int cg() {
+    public int cg() {
         return c / groups;
     }
 
     /** Output channels per group. */
-    int og() {
+    public int og() {
         return o / groups;
     }
 
     /** Kernel volume kd * kh * kw. */
-    int kvol() {
+    public int kvol() {
         return kd * kh * kw;
     }
 
     /** Rows of the im2col matrix, the GEMM's inner dimension: cg * kd * kh * kw. */
-    int k() {
+    public int k() {
         return cg() * kvol();
     }
 
     /** Output positions per output channel. */
-    long p() {
+    public long p() {
         return (long) od * oh * ow;
     }
 
     /** Input positions per input channel. */
-    long dhw() {
+    public long dhw() {
         return (long) d * h * w;
     }
 
-    int[] outShape() {
+    public int[] inShape() {
+        return new int[] {n, c, d, h, w};
+    }
+
+    public int[] weightShape() {
+        return new int[] {o, cg(), kd, kh, kw};
+    }
+
+    public int[] outShape() {
         return new int[] {n, o, od, oh, ow};
     }
 
     /** A 1x1x1 kernel with unit stride and no padding reads the input as it is: no im2col needed. */
-    boolean pointwise() {
+    public boolean pointwise() {
         return kd == 1 && kh == 1 && kw == 1 && sd == 1 && sh == 1 && sw == 1 && pd == 0 && ph == 0 && pw == 0;
     }
 
-    static ConvGeometry of(Tensor x, Tensor wt, Tensor bias, Attrs a) {
-        String what = "input " + CpuTensors.desc(x) + ", weight " + CpuTensors.desc(wt)
-                + (bias == null ? "" : ", bias " + CpuTensors.desc(bias));
+    public static ConvGeometry of(Tensor x, Tensor wt, Tensor bias, Attrs a) {
+        String what = "input " + desc(x) + ", weight " + desc(wt)
+                + (bias == null ? "" : ", bias " + desc(bias));
         if (x.dim() != 5) throw new IllegalArgumentException("conv3d: input must be 5-d [N, C, D, H, W], got " + what);
         if (wt.dim() != 5) {
             throw new IllegalArgumentException("conv3d: weight must be 5-d [O, C / groups, kD, kH, kW], got " + what);
@@ -71,10 +76,10 @@ record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
     }
 
     /** conv3d_backward_input: gradOutput [N, O, Do, Ho, Wo] and weight, with the forward input's shape as an attribute. */
-    static ConvGeometry ofBackwardInput(Tensor gy, Tensor wt, Attrs a) {
+    public static ConvGeometry ofBackwardInput(Tensor gy, Tensor wt, Attrs a) {
         String op = "conv3d_backward_input";
         int[] xs = a.ints("inputShape");
-        String what = "gradOutput " + CpuTensors.desc(gy) + ", weight " + CpuTensors.desc(wt) + ", inputShape "
+        String what = "gradOutput " + desc(gy) + ", weight " + desc(wt) + ", inputShape "
                 + Arrays.toString(xs);
         if (xs.length != 5) throw new IllegalArgumentException(op + ": inputShape must have 5 values [N, C, D, H, W], got " + what);
         if (wt.dim() != 5) {
@@ -87,10 +92,10 @@ record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
     }
 
     /** conv3d_backward_weight: input and gradOutput, with the weight's shape as an attribute. */
-    static ConvGeometry ofBackwardWeight(Tensor x, Tensor gy, Attrs a) {
+    public static ConvGeometry ofBackwardWeight(Tensor x, Tensor gy, Attrs a) {
         String op = "conv3d_backward_weight";
         int[] ws = a.ints("weightShape");
-        String what = "input " + CpuTensors.desc(x) + ", gradOutput " + CpuTensors.desc(gy) + ", weightShape "
+        String what = "input " + desc(x) + ", gradOutput " + desc(gy) + ", weightShape "
                 + Arrays.toString(ws);
         if (x.dim() != 5) throw new IllegalArgumentException(op + ": input must be 5-d [N, C, D, H, W], got " + what);
         if (ws.length != 5) {
@@ -105,8 +110,7 @@ record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
     private void checkGradOutput(String op, String what, Tensor gy) {
         if (!Arrays.equals(gy.shape(), outShape())) {
             throw new IllegalArgumentException(op + ": gradOutput must have the conv3d output shape " + Shapes.str(outShape())
-                    + " for input " + Shapes.str(new int[] {n, c, d, h, w}) + ", weight "
-                    + Shapes.str(new int[] {o, cg(), kd, kh, kw}) + ", stride " + Arrays.toString(new int[] {sd, sh, sw})
+                    + " for input " + Shapes.str(inShape()) + ", weight " + Shapes.str(weightShape()) + ", stride " + Arrays.toString(new int[] {sd, sh, sw})
                     + ", padding " + Arrays.toString(new int[] {pd, ph, pw}) + ", dilation "
                     + Arrays.toString(new int[] {dd, dh, dw}) + ", groups " + groups + "; got " + what);
         }
@@ -175,5 +179,10 @@ record ConvGeometry(int n, int c, int d, int h, int w, int o, int groups,
             throw new IllegalArgumentException(op + ": " + key + " needs 3 values, got " + Arrays.toString(v) + " for " + what);
         }
         return v;
+    }
+
+    /** dtype and shape, as error messages name a tensor: f32[2, 3]. */
+    static String desc(Tensor t) {
+        return t.dtype().name().toLowerCase() + Shapes.str(t.shape());
     }
 }
