@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times NumPy on the workloads of the JMH benchmarks, as the peer figure to compare with.
 
-Usage: numpy_peers.py [--threads N] [--only matmul,add,exp,sum,softmax,conv3d,attention] [--repeats R]
+Usage: numpy_peers.py [--threads N] [--only matmul,add,exp,sum,softmax,conv3d,attention,stream] [--repeats R]
                       [--clock wall|cpu]
 
 --threads sets OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) before NumPy loads, so it governs the BLAS
@@ -118,6 +118,20 @@ def main():
 
         best, med = timed(attention, r, clock)
         report("attention 8x4x256x64", best, med, 4.0 * 8 * 4 * 256 * 256 * 64, "GFLOP/s")
+    if "stream" in only:
+        # STREAM's four kernels into preallocated outputs (no allocation), as StreamBench runs them;
+        # triad takes two NumPy passes (multiply, then add in place), there being no fused a = b + s c.
+        a, b, c = np.full(N, 1, np.float32), np.full(N, 2, np.float32), np.zeros(N, np.float32)
+        s = np.float32(3)
+
+        def triad():
+            np.multiply(c, s, out=a)
+            np.add(a, b, out=a)
+
+        for name, fn, arrays in (("copy", lambda: np.copyto(c, a), 2), ("scale", lambda: np.multiply(c, s, out=b), 2),
+                                 ("add", lambda: np.add(a, b, out=c), 3), ("triad", triad, 3)):
+            best, med = timed(fn, r, clock)
+            report(f"stream {name} 16M", best, med, arrays * 4 * N, "GB/s")
     return 0
 
 

@@ -54,7 +54,8 @@ final class AttentionKernels {
         double scale = a.d("scale");
         if (Double.isNaN(scale)) scale = 1 / Math.sqrt(sh.e());
         DType dt = q.dtype(), ct = dt.computeType();
-        Tensor out = CpuTensors.empty(dt, sh.outShape());
+        // no keys: the output is zero (an empty weighted sum), as in PyTorch
+        Tensor out = sh.tk() == 0 ? CpuTensors.zeros(dt, sh.outShape()) : CpuTensors.empty(dt, sh.outShape());
         if (out.numel() == 0 || sh.tk() == 0) return out;
         Tensor res = dt == ct ? out : CpuTensors.empty(ct, sh.outShape());
         AttentionSoftmax.Mask kind = mask == null ? AttentionSoftmax.Mask.NONE

@@ -27,10 +27,10 @@ final class ConvBackwardInput {
         ConvGeometry g = ConvGeometry.ofBackwardInput(gy, w, a);
         DType dt = gy.dtype(), ct = dt.computeType();
         int[] shape = {g.n(), g.c(), g.d(), g.h(), g.w()};
-        Tensor out = CpuTensors.empty(dt, shape);
-        // no output channels: nothing flows back and the gradient stays zero
+        // col2im adds every tap onto the gradient; with no output channels it stays zero
+        Tensor out = CpuTensors.zeros(dt, shape);
         if (out.numel() == 0 || g.o() == 0) return out;
-        Tensor res = dt == ct ? out : CpuTensors.empty(ct, shape);
+        Tensor res = dt == ct ? out : CpuTensors.zeros(ct, shape);
         boolean f64 = ct == DType.F64;
         MemorySegment gs = CpuTensors.seg(CpuTensors.dense(gy, ct, gy.shape()));
         MemorySegment ws = CpuTensors.seg(CpuTensors.dense(w, ct, w.shape()));

@@ -33,10 +33,10 @@ final class ConvBackwardWeight {
         ConvGeometry g = ConvGeometry.ofBackwardWeight(x, gy, a);
         DType dt = x.dtype(), ct = dt.computeType();
         int[] shape = {g.o(), g.cg(), g.kd(), g.kh(), g.kw()};
-        Tensor out = CpuTensors.empty(dt, shape);
-        // an empty batch contributes nothing: the gradient stays zero
+        // every GEMM adds onto the gradient, and an empty batch leaves it zero
+        Tensor out = CpuTensors.zeros(dt, shape);
         if (out.numel() == 0 || g.n() == 0) return out;
-        Tensor res = dt == ct ? out : CpuTensors.empty(ct, shape);
+        Tensor res = dt == ct ? out : CpuTensors.zeros(ct, shape);
         run(g, ct == DType.F64, CpuTensors.seg(CpuTensors.dense(x, ct, x.shape())),
                 CpuTensors.seg(CpuTensors.dense(gy, ct, gy.shape())), CpuTensors.seg(res));
         if (res != out) CpuTensors.copyCast(res, out);

@@ -45,8 +45,10 @@ final class ConvKernels {
         Tensor x = in[0], w = in[1], bias = in.length > 2 ? in[2] : null;
         ConvGeometry g = ConvGeometry.of(x, w, bias, a);
         DType dt = x.dtype(), ct = dt.computeType();
-        Tensor out = CpuTensors.empty(dt, g.outShape());
-        if (out.numel() == 0) return out;
+        // with no input channels (k == 0) and no bias no GEMM runs and the output must read zero
+        boolean unwritten = g.k() == 0 && bias == null;
+        Tensor out = unwritten ? CpuTensors.zeros(dt, g.outShape()) : CpuTensors.empty(dt, g.outShape());
+        if (out.numel() == 0 || unwritten) return out;
         Tensor res = dt == ct ? out : CpuTensors.empty(ct, g.outShape());
         run(g, ct == DType.F64, CpuTensors.dense(x, ct, x.shape()), CpuTensors.dense(w, ct, w.shape()),
                 bias == null ? null : CpuTensors.dense(bias, ct, bias.shape()), res);

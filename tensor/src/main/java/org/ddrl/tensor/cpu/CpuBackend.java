@@ -39,7 +39,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(long bytes) {
-        CpuStorage s = new CpuStorage(bytes);
+        CpuStorage s = CpuStorage.zeroed(bytes);
         Scope.adopt(s);
         return s;
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Device;
+import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
 
@@ -17,8 +18,20 @@ public final class CpuTensors {
         return ((CpuStorage) t.storage()).segment();
     }
 
-    /** A new dense output. */
+    /**
+     * A new dense output whose content is unspecified: the memory may be a reused block still holding
+     * another tensor's old values. For outputs the kernel writes in full; a kernel that accumulates into
+     * its output or leaves elements unwritten (padding) asks for {@link #zeros} instead.
+     */
     public static Tensor empty(DType dtype, int... shape) {
+        Shapes.checkShape("empty", shape);
+        CpuStorage s = CpuStorage.uninitialized(Shapes.numel(shape) * dtype.byteSize());
+        Scope.adopt(s);
+        return new Tensor(s, dtype, shape, Shapes.contiguousStrides(shape), 0);
+    }
+
+    /** A new dense zero-filled output, for kernels that accumulate into it or write only part of it. */
+    public static Tensor zeros(DType dtype, int... shape) {
         return Tensor.empty(dtype, Device.CPU, shape);
     }
 

@@ -22,9 +22,9 @@ final class CreationKernels {
 
     private static Tensor full(Attrs a, Tensor... in) {
         DType dt = a.dtype("dtype");
-        Tensor out = CpuTensors.empty(dt, a.ints("shape"));
         double v = a.d("value");
-        if (v == 0) return out; // storage is zero-filled
+        if (v == 0) return CpuTensors.zeros(dt, a.ints("shape"));
+        Tensor out = CpuTensors.empty(dt, a.ints("shape"));
         MemorySegment s = CpuTensors.seg(out);
         long n = out.numel();
         // write one element, then replicate its bytes in doubling blocks
@@ -69,7 +69,7 @@ final class CreationKernels {
     private static Tensor eye(Attrs a, Tensor... in) {
         DType dt = a.dtype("dtype");
         int n = a.i("n"), m = a.i("m");
-        Tensor out = CpuTensors.empty(dt, n, m);
+        Tensor out = CpuTensors.zeros(dt, n, m); // only the diagonal is written
         MemorySegment s = CpuTensors.seg(out);
         for (int i = 0; i < Math.min(n, m); i++) Elements.setD(s, dt, (long) i * m + i, 1);
         return out;

@@ -64,7 +64,7 @@ final class NormKernels {
         } else {
             // One fused loop for every case: a missing weight is ones, a missing bias zeros.
             Tensor wd = w == null ? Tensor.ones(cdt, Device.CPU, normShape) : CpuTensors.dense(w, cdt, normShape);
-            Tensor bd = b == null ? CpuTensors.empty(cdt, normShape) : CpuTensors.dense(b, cdt, normShape);
+            Tensor bd = b == null ? CpuTensors.zeros(cdt, normShape) : CpuTensors.dense(b, cdt, normShape);
             MemorySegment ws = CpuTensors.seg(wd), bs = CpuTensors.seg(bd);
             long wo = wd.offset(), bo = bd.offset();
             ReduceParallel.pieces(rows, len, (t, row, from, n) -> {
