@@ -1,6 +1,7 @@
 package org.ddrl.diffusion.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,16 @@ class PretrainConfigTest {
         PretrainConfig c = PretrainConfig.defaults();
         assertEquals(c, PretrainConfig.fromJson(c.toJson(), "round trip"));
         assertTrue(c.toJson().contains("\"batch_size\""), "snake_case names");
+    }
+
+    @Test
+    void checkpointConfigsFromBeforePooledTextLoadWithoutIt() {
+        String json = PretrainConfig.defaults().toJson();
+        String old = json.replaceAll(",\\s*\"pooled_text\"\\s*:\\s*(true|false|null)", "");
+        assertTrue(!old.contains("pooled_text") && json.contains("pooled_text"), old);
+        assertFalse(PretrainConfig.fromJson(old, "old/config.json").model().ditConfig().pooledText());
+        String on = json.replaceAll("\"pooled_text\"\\s*:\\s*(true|false|null)", "\"pooled_text\" : true");
+        assertTrue(PretrainConfig.fromJson(on, "new/config.json").model().ditConfig().pooledText());
     }
 
     @Test
