@@ -16,6 +16,7 @@ acc=$(ls -d "$out"/samples/step_*/accuracy.json | tail -n 1)
 # the detector's fractions, straight from accuracy.json ("all" = colour, shape and direction all right)
 field() { sed -n "s/^  \"$1\" : \([^,]*\),*$/\1/p" "$acc" | head -n 1; }
 echo
+echo "checkpoint: $(ls -d "$out"/checkpoints/step_* | tail -n 1)"
 echo "samples and scores: $(dirname "$acc")"
 echo "attribute accuracy on $(field count) training prompts: all three right $(field all); colour $(field colour), shape $(field shape), direction $(field direction); no object found in $(field not_found)"
 echo "wall time of the script: $((end - start)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

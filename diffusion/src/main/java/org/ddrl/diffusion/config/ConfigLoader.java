@@ -66,6 +66,8 @@ final class ConfigLoader {
             throw new ConfigException(source, "not valid JSON: " + x.getOriginalMessage() + location(x), x);
         }
         if (tree == null || !tree.isObject()) throw new ConfigException(source, List.of("(root): must be an object of sections"));
+        // Configs written before model.dit.pooled_text existed describe DiTs without it: null keeps the presets' false.
+        if (tree.path("model").path("dit") instanceof ObjectNode dit && !dit.has("pooled_text")) dit.putNull("pooled_text");
         return bind(tree, source).validate(source);
     }
 

@@ -14,15 +14,16 @@ import org.ddrl.diffusion.model.DiTConfig;
  * @param mlpRatio     MLP hidden width / width
  * @param frequencyDim sinusoidal features of the noise level
  * @param ropeTheta    base of the rotary frequencies
+ * @param pooledText   whether the caption's mean token embedding joins the noise level in the adaLN conditioning
  */
 public record DiTSettings(List<Integer> patch, Integer width, Integer depth, Integer heads, Double mlpRatio, Integer frequencyDim,
-                          Double ropeTheta) {
+                          Double ropeTheta, Boolean pooledText) {
     DiTConfig applyTo(DiTConfig p, int textDim) {
         return new DiTConfig(p.inChannels(), p.outChannels(),
                 patch == null ? p.patchT() : patch.get(0), patch == null ? p.patchH() : patch.get(1), patch == null ? p.patchW() : patch.get(2),
                 width == null ? p.width() : width, depth == null ? p.depth() : depth, heads == null ? p.heads() : heads,
                 mlpRatio == null ? p.mlpRatio() : mlpRatio, textDim, frequencyDim == null ? p.frequencyDim() : frequencyDim,
-                ropeTheta == null ? p.ropeTheta() : ropeTheta);
+                ropeTheta == null ? p.ropeTheta() : ropeTheta, pooledText == null ? p.pooledText() : pooledText);
     }
 
     /** The fields one by one; false when any is wrong (the combination is then not checked). */

@@ -15,9 +15,11 @@ package org.ddrl.diffusion.model;
  * @param textDim       width of the text token embeddings attended to
  * @param frequencyDim  sinusoidal features of the noise level fed to the timestep MLP
  * @param ropeTheta     base of the rotary frequencies
+ * @param pooledText    whether the mean of the caption's token embeddings joins the noise level in the adaLN
+ *                      conditioning of every block (as SD3 adds its pooled text vector), besides the cross-attention
  */
 public record DiTConfig(int inChannels, int outChannels, int patchT, int patchH, int patchW, int width, int depth, int heads,
-                        double mlpRatio, int textDim, int frequencyDim, double ropeTheta) {
+                        double mlpRatio, int textDim, int frequencyDim, double ropeTheta, boolean pooledText) {
     public DiTConfig {
         if (inChannels <= 0 || outChannels <= 0 || patchT <= 0 || patchH <= 0 || patchW <= 0 || width <= 0 || depth < 0
                 || heads <= 0 || textDim <= 0 || frequencyDim <= 0 || !(mlpRatio > 0)) {
@@ -27,6 +29,12 @@ public record DiTConfig(int inChannels, int outChannels, int patchT, int patchH,
             throw new IllegalArgumentException("DiTConfig: width " + width + " must split into " + heads
                     + " heads of an even size (rotary embeddings rotate channel pairs)");
         }
+    }
+
+    /** Without pooled text conditioning (the presets' choice). */
+    public DiTConfig(int inChannels, int outChannels, int patchT, int patchH, int patchW, int width, int depth, int heads,
+                     double mlpRatio, int textDim, int frequencyDim, double ropeTheta) {
+        this(inChannels, outChannels, patchT, patchH, patchW, width, depth, heads, mlpRatio, textDim, frequencyDim, ropeTheta, false);
     }
 
     /**
@@ -48,15 +56,19 @@ public record DiTConfig(int inChannels, int outChannels, int patchT, int patchH,
     }
 
     public DiTConfig withTextDim(int dim) {
-        return new DiTConfig(inChannels, outChannels, patchT, patchH, patchW, width, depth, heads, mlpRatio, dim, frequencyDim, ropeTheta);
+        return new DiTConfig(inChannels, outChannels, patchT, patchH, patchW, width, depth, heads, mlpRatio, dim, frequencyDim, ropeTheta, pooledText);
     }
 
     public DiTConfig withPatch(int t, int h, int w) {
-        return new DiTConfig(inChannels, outChannels, t, h, w, width, depth, heads, mlpRatio, textDim, frequencyDim, ropeTheta);
+        return new DiTConfig(inChannels, outChannels, t, h, w, width, depth, heads, mlpRatio, textDim, frequencyDim, ropeTheta, pooledText);
     }
 
     public DiTConfig withDepth(int d) {
-        return new DiTConfig(inChannels, outChannels, patchT, patchH, patchW, width, d, heads, mlpRatio, textDim, frequencyDim, ropeTheta);
+        return new DiTConfig(inChannels, outChannels, patchT, patchH, patchW, width, d, heads, mlpRatio, textDim, frequencyDim, ropeTheta, pooledText);
+    }
+
+    public DiTConfig withPooledText(boolean on) {
+        return new DiTConfig(inChannels, outChannels, patchT, patchH, patchW, width, depth, heads, mlpRatio, textDim, frequencyDim, ropeTheta, on);
     }
 
     public int headDim() {

@@ -13,7 +13,9 @@ import org.ddrl.tensor.rng.Generator;
  * <ol>
  *   <li>patchify x_t [B, C, T, H, W] into T/pt * H/ph * W/pw tokens and embed them (x_embedder, a Linear on
  *       the patch values, equal to a Conv3d with stride = kernel = patch size);</li>
- *   <li>embed the noise level t [B] (t_embedder), the conditioning of every adaLN modulation;</li>
+ *   <li>embed the noise level t [B] (t_embedder), the conditioning of every adaLN modulation; with
+ *       {@link DiTConfig#pooledText()}, plus a linear map (text_pool) of the mean caption token, so that the caption
+ *       modulates every block directly, as a class label does in DiT;</li>
  *   <li>{@code depth} {@link DiTBlock}s: adaLN-Zero self-attention over all space-time tokens with a 3D
  *       rotary embedding of the (t, h, w) patch position (the only position signal), cross-attention
  *       to the caption tokens, adaLN-Zero MLP;</li>
@@ -28,6 +30,7 @@ public final class VideoDiT extends Module implements VideoModel {
     private final ModuleList<DiTBlock> blocks;
     private final DiTFinalLayer finalLayer;
     private final Rope3d rope;
+    private final Linear textPool;
     private boolean checkpointing;
 
     public VideoDiT(DiTConfig config, Generator gen) {
@@ -38,6 +41,7 @@ public final class VideoDiT extends Module implements VideoModel {
         for (int i = 0; i < config.depth(); i++) blocks.add(new DiTBlock(config, gen));
         finalLayer = registerModule("final_layer", new DiTFinalLayer(config));
         rope = new Rope3d(config.headDim(), config.ropeTheta());
+        textPool = config.pooledText() ? registerModule("text_pool", new Linear(config.textDim(), config.width(), gen)) : null;
     }
 
     public DiTConfig config() {
@@ -50,6 +54,7 @@ public final class VideoDiT extends Module implements VideoModel {
         int[] grid = {xt.size(2) / config.patchT(), xt.size(3) / config.patchH(), xt.size(4) / config.patchW()};
         Tensor x = xEmbedder.forward(Patches.patchify(xt, config.patchT(), config.patchH(), config.patchW()));
         Tensor c = tEmbedder.forward(t);
+        if (textPool != null) c = c.add(textPool.forward(pooled(text, textMask)));
         Tensor textPadding = textMask.logicalNot();
         Rope3d.Tables tables = rope.tables(grid[0], grid[1], grid[2]);
         MultiheadAttention.RopeInput ropeIn = new MultiheadAttention.RopeInput(rope, tables);
@@ -58,6 +63,15 @@ public final class VideoDiT extends Module implements VideoModel {
         }
         Tensor patches = finalLayer.forward(x, c);
         return Patches.unpatchify(patches, config.outChannels(), grid, config.patchT(), config.patchH(), config.patchW());
+    }
+
+    /**
+     * The mean of the real caption tokens, [B, text_dim]. The text encoder's output is zero at padding already; the
+     * mask is applied again so that a caller's own embeddings with non-zero padding are pooled the same way.
+     */
+    private static Tensor pooled(Tensor text, Tensor textMask) {
+        Tensor m = textMask.to(text.dtype());
+        return text.mul(m.unsqueeze(-1)).sum(1).div(m.sum(1, true));
     }
 
     @Override
@@ -88,6 +102,6 @@ public final class VideoDiT extends Module implements VideoModel {
     @Override
     protected String extraRepr() {
         return "patch=" + config.patchT() + "x" + config.patchH() + "x" + config.patchW() + ", width=" + config.width() + ", depth="
-                + config.depth() + ", heads=" + config.heads();
+                + config.depth() + ", heads=" + config.heads() + (config.pooledText() ? ", pooled_text" : "");
     }
 }

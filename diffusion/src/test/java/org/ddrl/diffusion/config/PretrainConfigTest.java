@@ -1,6 +1,7 @@
 package org.ddrl.diffusion.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +44,9 @@ class PretrainConfigTest {
         assertEquals(MovingShapesConfig.TINY, c.video());
         DiTConfig dit = c.model().ditConfig();
         assertEquals(c.model().text().width(), dit.textDim(), "the backbone attends to the text encoder's width");
-        assertEquals(List.of(2, 4, 4), List.of(dit.patchT(), dit.patchH(), dit.patchW()));
+        assertEquals(List.of(8, 2, 2), List.of(dit.patchT(), dit.patchH(), dit.patchW()));
+        assertTrue(dit.pooledText(), "the tiny experiment conditions adaLN on the pooled caption");
+        assertEquals("uniform", c.train().time().distribution());
         assertEquals(DiTConfig.tiny().mlpRatio(), dit.mlpRatio(), "a null field keeps the preset's value");
         assertEquals(MovingShapes.combinations(Split.TRAIN), c.sample().promptAttributes());
     }
@@ -55,7 +58,7 @@ class PretrainConfigTest {
                 train:
                   steps: 10
                   lr: 1e-3
-                  time: {distribution: uniform}
+                  time: {distribution: logit_normal}
                 model:
                   dit: {width: 96, heads: 2}
                 sample:
@@ -65,7 +68,7 @@ class PretrainConfigTest {
         PretrainConfig d = PretrainConfig.defaults();
         assertEquals(10, c.train().steps());
         assertEquals(1e-3, c.train().lr());
-        assertEquals("uniform", c.train().time().distribution());
+        assertEquals("logit_normal", c.train().time().distribution());
         assertEquals(d.train().time().shift(), c.train().time().shift(), "a section merges field by field");
         assertEquals(96, c.model().ditConfig().width());
         assertEquals(d.model().ditConfig().depth(), c.model().ditConfig().depth());
@@ -91,11 +94,29 @@ class PretrainConfigTest {
     }
 
     @Test
+    void checkpointConfigsFromBeforePooledTextLoadWithoutIt() {
+        String json = PretrainConfig.defaults().toJson();
+        String old = json.replaceAll(",\\s*\"pooled_text\"\\s*:\\s*(true|false|null)", "");
+        assertTrue(!old.contains("pooled_text") && json.contains("pooled_text"), old);
+        assertFalse(PretrainConfig.fromJson(old, "old/config.json").model().ditConfig().pooledText());
+        String on = json.replaceAll("\"pooled_text\"\\s*:\\s*(true|false|null)", "\"pooled_text\" : true");
+        assertTrue(PretrainConfig.fromJson(on, "new/config.json").model().ditConfig().pooledText());
+    }
+
+    @Test
     void aCheckpointConfigMustBeComplete() {
         String json = PretrainConfig.defaults().toJson().replace("\"warmup_steps\"", "\"warmup_stepz\"");
         ConfigException e = assertThrows(ConfigException.class, () -> PretrainConfig.fromJson(json, "ckpt/config.json"));
         assertTrue(e.errors().contains("train.warmup_steps: missing"), e.getMessage());
         assertTrue(e.getMessage().startsWith("invalid config ckpt/config.json"), e.getMessage());
+    }
+
+    @Test
+    void theLogitNormalSpreadIsCheckedWhenItIsUsed() {
+        assertEquals("train.time.std: must be >= 0 and finite, got -1",
+                error(Map.of("train.time.distribution", "logit_normal", "train.time.std", "-1")));
+        // the default draws t uniformly, so mean and std are not read
+        assertEquals("uniform", PretrainConfig.defaults(Map.of("train.time.std", "-1")).train().time().distribution());
     }
 
     @ParameterizedTest
@@ -112,7 +133,6 @@ class PretrainConfigTest {
         "train.ema.profile     | median        | train.ema.profile: must be one of [decay, warmup_decay, power], got \"median\"",
         "train.ema.decay       | 1.1           | train.ema.decay: must be in [0, 1], got 1.1",
         "train.time.distribution | normal      | train.time.distribution: must be one of [uniform, logit_normal], got \"normal\"",
-        "train.time.std        | -1            | train.time.std: must be >= 0 and finite, got -1",
         "train.time.shift      | 0             | train.time.shift: must be > 0 and finite, got 0",
         "train.checkpoint_every | -1           | train.checkpoint_every: must be >= 0, got -1",
         "train.log_every       | 0             | train.log_every: must be >= 1, got 0",
@@ -127,7 +147,7 @@ class PretrainConfigTest {
         "model.dit.patch       | '[1, 3, 4]'   | model.dit.patch[1]: 3 does not divide the videos' height 16 (data.preset)",
         "model.dit.patch       | '[1, 4]'      | model.dit.patch: must be three sizes [frames, rows, columns], got [1, 4]",
         "model.dit.depth       | 0             | model.dit.depth: must be >= 1, got 0",
-        "model.dit.width       | 64            | model.dit.width: a width of 64 is less than the 96 values of a patch (3 channels x 2 x 4 x 4), too narrow to predict them",
+        "model.dit.width       | 64            | model.dit.width: a width of 64 is less than the 96 values of a patch (3 channels x 8 x 2 x 2), too narrow to predict them",
         "model.dit.frequency_dim | 7           | model.dit.frequency_dim: must be even and >= 2, got 7",
         "model.text.max_length | 4             | model.text.max_length: must be >= 6 to hold <cls> and the five words of a caption, got 4",
         "model.text.heads      | 3             | model.text.heads: 3 heads do not divide the width 64",

@@ -163,6 +163,56 @@ class VideoDiTTest {
         }
     }
 
+    /**
+     * With pooled text the caption also reaches the blocks through the mean of its real tokens. Silencing every
+     * cross-attention leaves that path alone: two captions with the same mean then give the same velocity, a caption
+     * with another mean a different one, and padded tokens never count.
+     */
+    @Test
+    void pooledTextConditionsThroughTheMeanOfTheRealTokens() {
+        Generator gen = new Generator(11);
+        VideoDiT m = new VideoDiT(config(1, 2, 2).withPooledText(true), gen);
+        ModelTesting.perturb(m, 0.05, gen);
+        try (Scope s = Scope.open(); GradMode.Guard g = GradMode.noGrad()) {
+            for (var e : m.namedParameters().entrySet()) {
+                if (e.getKey().contains("cross_attn.out_proj")) e.getValue().copyFrom(Tensor.zeros(e.getValue().shape()));
+            }
+            Tensor x = Tensor.randn(gen, 2, 3, 2, 4, 4);
+            Tensor text = Tensor.randn(gen, 2, TEXT_LEN, TEXT_DIM);
+            Tensor textMask = mask(TEXT_LEN, 2, 4);
+            // move token 0 by d and token 1 by -d in both rows (both real): the mean stays
+            Tensor d = Tensor.randn(gen, 2, 1, TEXT_DIM);
+            Tensor shift = Tensor.cat(1, d, d.neg(), Tensor.zeros(2, TEXT_LEN - 2, TEXT_DIM));
+            Tensor sameMean = text.add(shift);
+            Tensor base = forward(m, x, text, textMask);
+            assertTrue(maxAbsDiff(base, forward(m, x, sameMean, textMask)) < 1e-5, "the same mean gives the same velocity");
+            Tensor otherMean = text.add(Tensor.cat(1, d, Tensor.zeros(2, TEXT_LEN - 1, TEXT_DIM)));
+            assertTrue(maxAbsDiff(base, forward(m, x, otherMean, textMask)) > 1e-4, "another mean changes the velocity");
+            Tensor keep = textMask.unsqueeze(-1);
+            Tensor otherPadding = Tensor.where(keep, text, Tensor.randn(gen, 2, TEXT_LEN, TEXT_DIM).mul(10));
+            assertArrayEquals(base.toFloatArray(), forward(m, x, otherPadding, textMask).toFloatArray(), 0f);
+            // without pooling, the silenced cross-attention leaves the velocity blind to the caption
+            VideoDiT plain = new VideoDiT(config(1, 2, 2), new Generator(12));
+            ModelTesting.perturb(plain, 0.05, gen);
+            for (var e : plain.namedParameters().entrySet()) {
+                if (e.getKey().contains("cross_attn.out_proj")) e.getValue().copyFrom(Tensor.zeros(e.getValue().shape()));
+            }
+            assertEquals(0, maxAbsDiff(forward(plain, x, text, textMask), forward(plain, x, otherMean, textMask)));
+        }
+    }
+
+    @Test
+    void pooledTextAddsOneLinearMapThatTrainingReaches() {
+        Generator gen = new Generator(13);
+        TextEncoder enc = new TextEncoder(20, TEXT_LEN, TEXT_DIM, 1, 2, gen);
+        TextToVideo<VideoDiT> m = new TextToVideo<>(enc, new VideoDiT(config(1, 2, 2).withPooledText(true), gen));
+        ModelTesting.perturb(m, 0.05, gen);
+        VideoDiT plain = new VideoDiT(config(1, 2, 2), new Generator(13));
+        assertEquals(plain.numParameters() + (long) TEXT_DIM * 32 + 32, m.backbone().numParameters(), "text_pool is a Linear(text_dim, width)");
+        backwardOnce(m, 14);
+        ModelTesting.assertEveryParameterHasAGradient(m);
+    }
+
     private static TextToVideo<VideoDiT> textToVideo(long seed) {
         Generator gen = new Generator(seed);
         TextEncoder enc = new TextEncoder(20, TEXT_LEN, TEXT_DIM, 1, 2, gen);
