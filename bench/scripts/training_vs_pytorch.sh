@@ -23,7 +23,7 @@ jar="$root/bench/target/benchmarks.jar"
 cpfile="$root/bench/target/classpath.txt"
 if [ ! -f "$jar" ] || [ ! -f "$cpfile" ]; then
   # the class path file lists the DJL jars, which benchmarks.jar leaves out
-  ./mvnw -q -B -o -pl bench -am package dependency:build-classpath -DskipTests \
+  ./mvnw -q -B -o -Ppytorch -pl bench -am package dependency:build-classpath -DskipTests \
     -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
 

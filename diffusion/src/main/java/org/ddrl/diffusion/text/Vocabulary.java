@@ -2,10 +2,8 @@ package org.ddrl.diffusion.text;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import org.ddrl.tensor.io.AtomicFiles;
 
 /**
  * The words a {@link WordTokenizer} knows, id = position in the list. The first three entries are always
@@ -102,19 +101,7 @@ public final class Vocabulary {
      * the same directory, which is then moved over the target, so a reader never sees half a vocabulary.
      */
     public void write(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, words, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(path, String.join("\n", words) + "\n");
     }
 
     /** Number of entries, specials included. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.ddrl.diffusion.train.Pretrainer;
 import org.ddrl.diffusion.train.RunCheckpoint;
 import org.ddrl.tensor.Scope;
 import org.ddrl.tensor.Tensor;
+import org.ddrl.tensor.io.AtomicFiles;
 import org.ddrl.tensor.io.Safetensors;
 import org.ddrl.tensor.rng.Generator;
 
@@ -72,13 +72,7 @@ public record BaseModel(String source, PretrainConfig config, Vocabulary vocabul
         for (String f : FILES) {
             try (InputStream in = BaseModel.class.getResourceAsStream(RESOURCE_DIR + f)) {
                 if (in == null) throw new CheckpointException("the shipped base checkpoint lacks " + RESOURCE_DIR + f + " (a broken build?)");
-                Path tmp = Files.createTempFile(dir, "." + f, ".tmp");
-                try {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, dir.resolve(f), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                AtomicFiles.copy(in, dir.resolve(f));
             }
         }
         BaseModel m = fromFiles(dir);

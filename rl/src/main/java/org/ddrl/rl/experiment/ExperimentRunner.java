@@ -44,6 +44,7 @@ import org.ddrl.rl.train.PromptSource;
 import org.ddrl.rl.train.RlTrainer;
 import org.ddrl.tensor.Device;
 import org.ddrl.tensor.Tensor;
+import org.ddrl.tensor.io.AtomicFiles;
 import org.ddrl.tensor.rng.Generator;
 
 /**
@@ -151,7 +152,7 @@ public final class ExperimentRunner {
             runInfo.put("wall_time_s", (System.nanoTime() - t0) / 1e9);
             ExperimentResult result = result(c, arms, referenceArm, runs, runInfo);
             report = Report.write(out, result, grid(evaluator, e, c.seeds().getFirst(), gridVideos));
-            AtomicText.write(out.resolve(ResultsMarkdown.FILE), ResultsMarkdown.render(result, setup(c, shared, base, runInfo)));
+            AtomicFiles.writeString(out.resolve(ResultsMarkdown.FILE), ResultsMarkdown.render(result, setup(c, shared, base, runInfo)));
             log.printf(Locale.ROOT, "%s done; report so far: %s%n", basePrefix, report.toAbsolutePath());
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -159,7 +160,7 @@ public final class ExperimentRunner {
         ExperimentResult result = result(c, arms, referenceArm, runs, runInfo);
         report = Report.write(out, result, grid(evaluator, e, c.seeds().getFirst(), gridVideos));
         Path md = out.resolve(ResultsMarkdown.FILE);
-        AtomicText.write(md, ResultsMarkdown.render(result, setup(c, shared, base, runInfo)));
+        AtomicFiles.writeString(md, ResultsMarkdown.render(result, setup(c, shared, base, runInfo)));
         return new Outcome(report, out.resolve(Report.RESULTS_FILE), md, result, seconds);
     }
 
@@ -226,7 +227,7 @@ public final class ExperimentRunner {
         FeatureNet net = FeatureNetTraining.trainNew(video, recipe);
         Files.createDirectories(file.toAbsolutePath().getParent());
         net.save(file);
-        AtomicText.write(stamp, want);
+        AtomicFiles.writeString(stamp, want);
         log.printf(Locale.ROOT, "judge feature network: trained in %.1f s; saved %s%n", (System.nanoTime() - t0) / 1e9, file);
         return new FeatureNetResult(net, false);
     }

@@ -11,6 +11,7 @@ import org.ddrl.diffusion.data.MovingShapesConfig;
 import org.ddrl.diffusion.data.Split;
 import org.ddrl.rl.reward.AttributeClassifier;
 import org.ddrl.rl.reward.AttributeClassifierTraining;
+import org.ddrl.tensor.io.AtomicFiles;
 import org.ddrl.tensor.rng.Generator;
 
 /**
@@ -41,7 +42,7 @@ final class RewardClassifierCache {
                 new MovingShapes(video, Split.VALIDATION, check, recipe.seed()), check, 64);
         Files.createDirectories(file.toAbsolutePath().getParent());
         classifier.saveTo(file);
-        AtomicText.write(stamp, want);
+        AtomicFiles.writeString(stamp, want);
         log.printf(Locale.ROOT, "reward classifier: trained in %.1f s; accuracy on %d validation videos: %s; saved %s%n",
                 (System.nanoTime() - t0) / 1e9, check, acc, file);
         return false;

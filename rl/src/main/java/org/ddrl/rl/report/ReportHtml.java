@@ -18,6 +18,7 @@ import org.ddrl.rl.judge.Metric;
 import org.ddrl.rl.judge.SeedSummary;
 import org.ddrl.rl.judge.WelchTest;
 import org.ddrl.tensor.Tensor;
+import org.ddrl.tensor.io.AtomicFiles;
 
 /**
  * report.html: a static page, readable offline, that references nothing but its own PNG charts and GIFs by relative
@@ -55,7 +56,6 @@ final class ReportHtml {
             int scale = Math.clamp(Math.round(TILE_PIXELS / (float) Math.max(h, w)), 1, 8);
             String file = "gifs/" + fileName(e.getKey(), used) + ".gif";
             VideoGrid.writeGif(dir.resolve(file), v, cols, scale, GIF_DELAY_MS);
-            AtomicFiles.readableByAll(dir.resolve(file));
             out.put(e.getKey(), new GifFile(file, (cols * (w + VideoGrid.GAP) + VideoGrid.GAP) * scale,
                     (rows * (h + VideoGrid.GAP) + VideoGrid.GAP) * scale));
         }

@@ -11,6 +11,7 @@ import org.apache.commons.math3.stat.StatUtils;
 import org.ddrl.rl.judge.Metric;
 import org.ddrl.rl.judge.SeedSummary;
 import org.ddrl.rl.judge.WelchTest;
+import org.ddrl.tensor.io.AtomicFiles;
 
 /**
  * results.json: the title, the reference arm, the experiment config and every seed, then one object per arm with its

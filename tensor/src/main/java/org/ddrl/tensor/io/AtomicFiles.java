@@ -1,7 +1,11 @@
 package org.ddrl.tensor.io;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,20 +17,38 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Replaces a file all at once: the content goes to a temporary file next to the target, is synced to disk, and is
  * then renamed over the target. Readers see the old file or the whole new one, and a crash or error midway leaves
- * the old file as it was.
+ * the old file as it was. The parent folder is created when missing; the file gets the default permissions (it is
+ * meant to be read, e.g. a report served from a shared folder), not the owner-only ones of a temporary file.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {}
 
     /** Writes the new content into the channel it is given. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         void writeTo(FileChannel channel) throws IOException;
     }
 
-    static void write(Path target, Content content) throws IOException {
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        });
+    }
+
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The whole stream becomes the file; the stream is not closed. */
+    public static void copy(InputStream in, Path target) throws IOException {
+        write(target, ch -> in.transferTo(Channels.newOutputStream(ch)));
+    }
+
+    public static void write(Path target, Content content) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
+        Files.createDirectories(dir);
         Path tmp = createTemp(dir, abs.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

@@ -70,4 +70,21 @@ class AtomicFilesTest {
         AtomicFiles.write(f, ch -> ch.write(ByteBuffer.wrap(new byte[] {7})));
         assertArrayEquals(new byte[] {7}, Files.readAllBytes(f));
     }
+
+    @Test
+    void bytesStringsAndStreamsGoIntoNewFoldersWithDefaultPermissions() throws IOException {
+        Path nested = dir.resolve("a/b/c.txt");
+        AtomicFiles.writeString(nested, "caf\u00e9");
+        assertEquals("caf\u00e9", Files.readString(nested));
+        Path copied = dir.resolve("a/copy.bin");
+        AtomicFiles.copy(new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}), copied);
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(copied));
+        // the same permissions as a file created plainly (not a temporary file's owner-only ones)
+        Path plain = Files.createFile(dir.resolve("a/plain"));
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(nested));
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(copied));
+        }
+        assertEquals(List.of("b", "copy.bin", "plain"), listing(dir.resolve("a")));
+    }
 }
