@@ -24,13 +24,8 @@ final class RefAttention {
         RefTensor q = in[0], k = in[1], v = in[2], mask = in.length > 3 ? in[3] : null;
         int[] qs = q.shape(), ks = k.shape(), vs = v.shape();
         int tq = qs[qs.length - 2], e = qs[qs.length - 1], tk = ks[ks.length - 2], ev = vs[vs.length - 1];
-        int nb = Math.max(qs.length, Math.max(ks.length, vs.length)) - 2;
-        int[] batch = new int[nb];
-        Arrays.fill(batch, 1);
-        for (RefTensor t : new RefTensor[] {q, k, v}) {
-            int lead = nb - (t.rank() - 2);
-            for (int d = lead; d < nb; d++) if (t.shape()[d - lead] != 1) batch[d] = t.shape()[d - lead];
-        }
+        int[] batch = batchShape(q, k, v);
+        int nb = batch.length;
         boolean causal = a.b("causal");
         double scale = Double.isNaN(a.d("scale")) ? 1 / Math.sqrt(e) : a.d("scale");
         int[] outShape = Arrays.copyOf(batch, nb + 2);
@@ -42,20 +37,7 @@ final class RefAttention {
         for (int f = 0; f < out.numel(); f += tq * ev) {
             int[] b = out.index(f);
             for (int i = 0; i < tq; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < tk; j++) {
-                    double s = 0;
-                    for (int c = 0; c < e; c++) s += at(q, b, idx, i, c) * at(k, b, idx, j, c);
-                    s *= scale;
-                    if (mask != null) {
-                        double m = at(mask, b, idx, i, j);
-                        if (mask.dtype() == DType.BOOL) s = m != 0 ? s : Double.NEGATIVE_INFINITY;
-                        else s += m;
-                    }
-                    if (causal && j > i) s = Double.NEGATIVE_INFINITY;
-                    w[j] = s;
-                    max = Math.max(max, s);
-                }
+                double max = scores(q, k, mask, causal, scale, b, idx, i, w);
                 double sum = 0;
                 for (int j = 0; j < tk; j++) {
                     w[j] = Math.exp(w[j] - max);
@@ -71,8 +53,43 @@ final class RefAttention {
         return out.roundTo(q.dtype());
     }
 
+    /** The broadcast batch dims of q, k and v (all but their last two). */
+    static int[] batchShape(RefTensor q, RefTensor k, RefTensor v) {
+        int nb = Math.max(q.rank(), Math.max(k.rank(), v.rank())) - 2;
+        int[] batch = new int[nb];
+        Arrays.fill(batch, 1);
+        for (RefTensor t : new RefTensor[] {q, k, v}) {
+            int lead = nb - (t.rank() - 2);
+            for (int d = lead; d < nb; d++) if (t.shape()[d - lead] != 1) batch[d] = t.shape()[d - lead];
+        }
+        return batch;
+    }
+
+    /**
+     * The scores of query row i against every key of batch entry b into s (length Tk): scale * q_i . k_j, plus an
+     * additive mask, or -inf where a BOOL mask is false or causal hides key j > i. Returns their maximum.
+     */
+    static double scores(RefTensor q, RefTensor k, RefTensor mask, boolean causal, double scale, int[] b, int[] idx, int i, double[] s) {
+        int e = q.shape()[q.rank() - 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < s.length; j++) {
+            double x = 0;
+            for (int c = 0; c < e; c++) x += at(q, b, idx, i, c) * at(k, b, idx, j, c);
+            x *= scale;
+            if (mask != null) {
+                double m = at(mask, b, idx, i, j);
+                if (mask.dtype() == DType.BOOL) x = m != 0 ? x : Double.NEGATIVE_INFINITY;
+                else x += m;
+            }
+            if (causal && j > i) x = Double.NEGATIVE_INFINITY;
+            s[j] = x;
+            max = Math.max(max, x);
+        }
+        return max;
+    }
+
     /** t[batch index of b..., row, col], broadcast (b is a full output index; its last two entries are ignored). */
-    private static double at(RefTensor t, int[] b, int[] idx, int row, int col) {
+    static double at(RefTensor t, int[] b, int[] idx, int row, int col) {
         System.arraycopy(b, 0, idx, 0, idx.length - 2);
         idx[idx.length - 2] = row;
         idx[idx.length - 1] = col;

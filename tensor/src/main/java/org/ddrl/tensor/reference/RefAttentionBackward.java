@@ -1,8 +1,6 @@
 package org.ddrl.tensor.reference;
 
-import java.util.Arrays;
 import org.ddrl.tensor.Attrs;
-import org.ddrl.tensor.DType;
 
 /**
  * Reference gradients of scaled dot-product attention (SDPA_BACKWARD), the textbook way, one query row at
@@ -18,13 +16,8 @@ final class RefAttentionBackward {
         RefTensor q = in[0], k = in[1], v = in[2], g = in[3], mask = in.length > 4 ? in[4] : null;
         int[] qs = q.shape(), ks = k.shape(), vs = v.shape();
         int tq = qs[qs.length - 2], e = qs[qs.length - 1], tk = ks[ks.length - 2], ev = vs[vs.length - 1];
-        int nb = Math.max(qs.length, Math.max(ks.length, vs.length)) - 2;
-        int[] batch = new int[nb];
-        Arrays.fill(batch, 1);
-        for (RefTensor t : new RefTensor[] {q, k, v}) {
-            int lead = nb - (t.rank() - 2);
-            for (int d = lead; d < nb; d++) if (t.shape()[d - lead] != 1) batch[d] = t.shape()[d - lead];
-        }
+        int[] batch = RefAttention.batchShape(q, k, v);
+        int nb = batch.length;
         int batches = 1;
         for (int b : batch) batches *= b;
         boolean causal = a.b("causal");
@@ -42,20 +35,7 @@ final class RefAttentionBackward {
             }
             long dqOff = (long) z * tq * e, dkOff = nq + (long) z * tk * e, dvOff = nq + nk + (long) z * tk * ev;
             for (int i = 0; i < tq; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < tk; j++) {
-                    double s = 0;
-                    for (int c = 0; c < e; c++) s += at(q, bi, idx, i, c) * at(k, bi, idx, j, c);
-                    s *= scale;
-                    if (mask != null) {
-                        double m = at(mask, bi, idx, i, j);
-                        if (mask.dtype() == DType.BOOL) s = m != 0 ? s : Double.NEGATIVE_INFINITY;
-                        else s += m;
-                    }
-                    if (causal && j > i) s = Double.NEGATIVE_INFINITY;
-                    p[j] = s;
-                    max = Math.max(max, s);
-                }
+                double max = RefAttention.scores(q, k, mask, causal, scale, bi, idx, i, p);
                 if (max == Double.NEGATIVE_INFINITY) continue; // every key masked: no weights, no gradient
                 double sum = 0;
                 for (int j = 0; j < tk; j++) {
@@ -66,29 +46,22 @@ final class RefAttentionBackward {
                 for (int j = 0; j < tk; j++) {
                     p[j] /= sum;
                     dp[j] = 0;
-                    for (int c = 0; c < ev; c++) dp[j] += at(g, bi, idx, i, c) * at(v, bi, idx, j, c);
+                    for (int c = 0; c < ev; c++) dp[j] += RefAttention.at(g, bi, idx, i, c) * RefAttention.at(v, bi, idx, j, c);
                     dot += p[j] * dp[j];
                 }
                 for (int j = 0; j < tk; j++) ds[j] = p[j] * (dp[j] - dot);
                 for (int c = 0; c < e; c++) {
                     double acc = 0;
-                    for (int j = 0; j < tk; j++) acc += ds[j] * at(k, bi, idx, j, c);
+                    for (int j = 0; j < tk; j++) acc += ds[j] * RefAttention.at(k, bi, idx, j, c);
                     res[(int) (dqOff + (long) i * e + c)] = scale * acc;
                 }
                 for (int j = 0; j < tk; j++) {
-                    for (int c = 0; c < e; c++) res[(int) (dkOff + (long) j * e + c)] += scale * ds[j] * at(q, bi, idx, i, c);
-                    for (int c = 0; c < ev; c++) res[(int) (dvOff + (long) j * ev + c)] += p[j] * at(g, bi, idx, i, c);
+                    for (int c = 0; c < e; c++) res[(int) (dkOff + (long) j * e + c)] += scale * ds[j] * RefAttention.at(q, bi, idx, i, c);
+                    for (int c = 0; c < ev; c++) res[(int) (dvOff + (long) j * ev + c)] += p[j] * RefAttention.at(g, bi, idx, i, c);
                 }
             }
         }
         return new RefTensor(res, new int[] {res.length}, q.dtype()).roundTo(q.dtype());
     }
 
-    /** t[batch index bi..., row, col], broadcast. */
-    private static double at(RefTensor t, int[] bi, int[] idx, int row, int col) {
-        System.arraycopy(bi, 0, idx, 0, idx.length - 2);
-        idx[idx.length - 2] = row;
-        idx[idx.length - 1] = col;
-        return t.getBroadcast(idx);
-    }
 }
