@@ -4,10 +4,12 @@ import static org.ddrl.autodiff.GradUtil.unreduce;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.ddrl.tensor.ActivationGrads;
 import org.ddrl.tensor.AttentionGrads;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Dispatch;
+import org.ddrl.tensor.NormGrads;
 import org.ddrl.tensor.Op;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
@@ -80,9 +82,6 @@ final class Derivatives {
     private static Tensor asFloat(Tensor mask, Tensor like) {
         return mask.to(like.dtype());
     }
-
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
     static {
         // ---- views and copies
@@ -167,24 +166,9 @@ final class Derivatives {
             Tensor x = c.in(0);
             return of(g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))));
         });
-        def(Op.GELU, (c, g) -> {
-            Tensor x = c.in(0);
-            if (c.attrs.s("approximate").equals("tanh")) {
-                Tensor x2 = x.mul(x);
-                Tensor t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-                Tensor du = x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
-                Tensor d = t.add(1).mul(0.5).add(x.mul(0.5).mul(t.mul(t).rsub(1)).mul(du));
-                return of(g.mul(d));
-            }
-            Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
-            Tensor pdf = x.mul(x).mul(-0.5).exp().mul(INV_SQRT_2PI);
-            return of(g.mul(cdf.add(x.mul(pdf))));
-        });
-        def(Op.SILU, (c, g) -> {
-            Tensor x = c.in(0);
-            Tensor s = x.sigmoid();
-            return of(g.mul(s.mul(x.mul(s.rsub(1)).add(1))));
-        });
+        // the fused kernels make one pass over g and x instead of a chain of elementwise ops
+        def(Op.GELU, (c, g) -> of(ActivationGrads.gelu(g, c.in(0), c.attrs.s("approximate"))));
+        def(Op.SILU, (c, g) -> of(ActivationGrads.silu(g, c.in(0))));
         def(Op.SOFTPLUS, (c, g) -> {
             double beta = c.attrs.d("beta"), threshold = c.attrs.d("threshold");
             Tensor bx = c.in(0).mul(beta);
@@ -323,59 +307,33 @@ final class Derivatives {
         return of(ga, gb);
     }
 
-    private static int[] trailing(int rank, int ndim) {
-        int[] dims = new int[ndim];
-        for (int i = 0; i < ndim; i++) dims[i] = rank - ndim + i;
-        return dims;
+    private static Tensor optionalIn(Ctx c, int i) {
+        return c.node.inputs().length > i ? c.in(i) : null;
     }
 
-    /** d/dx of (x - mean) * rstd given d/dxhat, over dims: rstd * (gh - mean(gh) - xhat * mean(gh * xhat)). */
-    private static Tensor normalizeBackward(Tensor gh, Tensor xhat, Tensor rstd, int[] dims) {
-        return gh.sub(gh.mean(dims, true)).sub(xhat.mul(gh.mul(xhat).mean(dims, true))).mul(rstd);
-    }
+    /*
+     * The norms' gradients come from one fused op each, which recomputes the row statistics and makes about
+     * one pass over g and x (see NormGrads); only the gradients some input needs are computed.
+     */
 
     private static Tensor[] layerNormBackward(Ctx c, Tensor g) {
-        Tensor x = c.in(0), w = c.in(1);
-        int[] dims = trailing(x.dim(), c.attrs.i("ndim"));
-        Tensor mu = x.mean(dims, true);
-        Tensor rstd = x.var(dims, 0, true).add(c.attrs.d("eps")).rsqrt();
-        Tensor xhat = x.sub(mu).mul(rstd);
-        Tensor gh = w == null ? g : g.mul(w);
-        Tensor gx = c.needs(0) ? normalizeBackward(gh, xhat, rstd, dims) : null;
-        Tensor gw = w != null && c.needs(1) ? g.mul(xhat) : null;
-        Tensor gb = c.node.inputs().length > 2 && c.needs(2) ? g : null;
-        return of(gx, gw, gb);
+        Tensor x = c.in(0), w = optionalIn(c, 1), b = optionalIn(c, 2);
+        NormGrads d = NormGrads.layerNorm(g, x, w, c.attrs.i("ndim"), c.attrs.d("eps"), c.needs(0), w != null && c.needs(1),
+                b != null && c.needs(2));
+        return of(d.input(), d.weight(), d.bias());
     }
 
     private static Tensor[] groupNormBackward(Ctx c, Tensor g) {
-        Tensor x = c.in(0), w = c.node.inputs().length > 1 ? c.in(1) : null;
-        int n = x.size(0), ch = x.size(1), groups = c.attrs.i("groups");
-        int[] chanShape = new int[x.dim()];
-        java.util.Arrays.fill(chanShape, 1);
-        chanShape[1] = ch;
-        int[] notChannel = new int[x.dim() - 1];
-        for (int i = 0, j = 0; i < x.dim(); i++) if (i != 1) notChannel[j++] = i;
-        Tensor xr = x.reshape(n, groups, -1);
-        int[] inGroup = {2};
-        Tensor rstd = xr.var(inGroup, 0, true).add(c.attrs.d("eps")).rsqrt();
-        Tensor xhatR = xr.sub(xr.mean(inGroup, true)).mul(rstd);
-        Tensor xhat = xhatR.reshape(x.shape());
-        Tensor gh = w == null ? g : g.mul(w.reshape(chanShape));
-        Tensor gx = c.needs(0) ? normalizeBackward(gh.reshape(n, groups, -1), xhatR, rstd, inGroup).reshape(x.shape()) : null;
-        Tensor gw = w != null && c.needs(1) ? g.mul(xhat).sum(notChannel, false) : null;
-        Tensor gb = c.node.inputs().length > 2 && c.needs(2) ? g.sum(notChannel, false) : null;
-        return of(gx, gw, gb);
+        Tensor x = c.in(0), w = optionalIn(c, 1), b = optionalIn(c, 2);
+        NormGrads d = NormGrads.groupNorm(g, x, w, c.attrs.i("groups"), c.attrs.d("eps"), c.needs(0), w != null && c.needs(1),
+                b != null && c.needs(2));
+        return of(d.input(), d.weight(), d.bias());
     }
 
     private static Tensor[] rmsNormBackward(Ctx c, Tensor g) {
-        Tensor x = c.in(0), w = c.node.inputs().length > 1 ? c.in(1) : null;
-        int[] dims = trailing(x.dim(), c.attrs.i("ndim"));
-        Tensor rstd = x.mul(x).mean(dims, true).add(c.attrs.d("eps")).rsqrt();
-        Tensor xhat = x.mul(rstd);
-        Tensor gh = w == null ? g : g.mul(w);
-        Tensor gx = c.needs(0) ? gh.sub(xhat.mul(gh.mul(xhat).mean(dims, true))).mul(rstd) : null;
-        Tensor gw = w != null && c.needs(1) ? g.mul(xhat) : null;
-        return of(gx, gw);
+        Tensor x = c.in(0), w = optionalIn(c, 1);
+        NormGrads d = NormGrads.rmsNorm(g, x, w, c.attrs.i("ndim"), c.attrs.d("eps"), c.needs(0), w != null && c.needs(1));
+        return of(d.input(), d.weight());
     }
 
     private static Tensor[] conv3dBackward(Ctx c, Tensor g) {

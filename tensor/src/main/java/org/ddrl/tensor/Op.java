@@ -172,7 +172,35 @@ public enum Op {
      * (an input broadcast over batch entries gets one gradient per entry; the caller sums them).
      * {@link AttentionGrads} splits it into views.
      */
-    SDPA_BACKWARD(Kind.CONTRACTION, 4, 5, false);
+    SDPA_BACKWARD(Kind.CONTRACTION, 4, 5, false),
+
+    // ---- fused gradients of activations and norms: one pass over memory instead of a chain of
+    // elementwise ops (the derivative rules of GELU, SILU and the norms call them)
+    /**
+     * gradOut * GELU'(x). inputs: gradOut, x (the same shape; floating). attrs: approximate as the forward.
+     * The result has x's dtype.
+     */
+    GELU_BACKWARD(Kind.BINARY, 2, 2, false),
+    /** gradOut * SiLU'(x) = gradOut * s (1 + x (1 - s)), s = sigmoid(x). inputs: gradOut, x (the same shape). */
+    SILU_BACKWARD(Kind.BINARY, 2, 2, false),
+    /**
+     * Gradients of LAYER_NORM, the statistics recomputed per row. inputs: gradOut, x, weight? (the forward's).
+     * attrs: ndim, eps as the forward; outputMask, three 0/1 ints: which of grad input [x.shape], grad weight
+     * and grad bias [normalized shape] to compute. One 1-d result of x's dtype holding the requested ones
+     * dense and back to back, in that order; {@link NormGrads} splits it into views. Weight and bias
+     * gradients are summed over rows in an order fixed by the shape alone.
+     */
+    LAYER_NORM_BACKWARD(Kind.NORM, 2, 3, false),
+    /**
+     * Gradients of RMS_NORM. inputs: gradOut, x, weight?. attrs: ndim, eps; outputMask, two 0/1 ints (grad
+     * input, grad weight). Packed as {@link #LAYER_NORM_BACKWARD}.
+     */
+    RMS_NORM_BACKWARD(Kind.NORM, 2, 3, false),
+    /**
+     * Gradients of GROUP_NORM. inputs: gradOut, x [N, C, *], weight [C]?. attrs: groups, eps; outputMask, three
+     * 0/1 ints (grad input [x.shape], grad weight [C], grad bias [C]). Packed as {@link #LAYER_NORM_BACKWARD}.
+     */
+    GROUP_NORM_BACKWARD(Kind.NORM, 2, 3, false);
 
     public enum Kind { CREATION, VIEW, COPY, UNARY, BINARY, REDUCTION, ROWWISE, CONTRACTION, NORM }
 

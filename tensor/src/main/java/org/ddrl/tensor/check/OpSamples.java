@@ -156,5 +156,15 @@ public final class OpSamples {
             Tensor mask = range(r, DType.BOOL, 0, 2, 17, 33).logicalOr(Tensor.eye(17, 33, DType.BOOL, cpu));
             return s(12, Attrs.of("causal", true, "scale", Double.NaN), q, k, v, range(r, dt, -1, 1, 2, 3, 17, 8), mask);
         });
+
+        // fused gradients: a random output gradient and the forward's inputs
+        SAMPLES.put(Op.GELU_BACKWARD, (r, dt) -> s(Attrs.of("approximate", "tanh"), rand(r, dt, 33, 17), transposed(r, dt, -4, 4, 33, 17)));
+        SAMPLES.put(Op.SILU_BACKWARD, (r, dt) -> s(none, rand(r, dt, 33, 17), transposed(r, dt, -6, 6, 33, 17)));
+        SAMPLES.put(Op.LAYER_NORM_BACKWARD, (r, dt) -> s(8, Attrs.of("ndim", 1, "eps", 1e-5, "outputMask", new int[] {1, 1, 1}),
+                rand(r, dt, 3, 17, 33), transposed(r, dt, -2, 2, 3, 17, 33), rand(r, dt, 33)));
+        SAMPLES.put(Op.RMS_NORM_BACKWARD, (r, dt) -> s(8, Attrs.of("ndim", 2, "eps", 1e-6, "outputMask", new int[] {1, 1}),
+                rand(r, dt, 3, 17, 33), transposed(r, dt, -2, 2, 3, 17, 33), rand(r, dt, 17, 33)));
+        SAMPLES.put(Op.GROUP_NORM_BACKWARD, (r, dt) -> s(8, Attrs.of("groups", 3, "eps", 1e-5, "outputMask", new int[] {1, 1, 1}),
+                rand(r, dt, 2, 6, 5, 7), rand(r, dt, 2, 6, 5, 7), rand(r, dt, 6)));
     }
 }

@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
         RandomKernels.register(kernels);
         ScatterKernels.register(kernels);
         SpecialKernels.register(kernels);
+        ActivationBackwardKernels.register(kernels);
     }
 
     @Override

@@ -24,6 +24,7 @@ final class NormKernels {
         k.put(Op.LAYER_NORM, (a, in) -> trailing(false, a, in[0], optional(in, 1), optional(in, 2)));
         k.put(Op.RMS_NORM, (a, in) -> trailing(true, a, in[0], optional(in, 1), null));
         k.put(Op.GROUP_NORM, (a, in) -> groupNorm(a, in[0], optional(in, 1), optional(in, 2)));
+        NormBackwardKernels.register(k);
     }
 
     private static Tensor optional(Tensor[] in, int i) {

@@ -27,6 +27,7 @@ public final class Reference {
         RefReductions.register(KERNELS);
         RefMatmul.register(KERNELS);
         RefNorms.register(KERNELS);
+        RefNormsBackward.register(KERNELS);
         RefConv.register(KERNELS);
         RefAttention.register(KERNELS);
         RefRandom.register(KERNELS);
