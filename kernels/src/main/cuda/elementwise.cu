@@ -302,3 +302,62 @@ extern "C" __global__ void ddrl_masked_fill(long long n, const __grid_constant__
         else ddrl_convert(xp, x.dtype, ox, out, o.dtype, oo);
     });
 }
+
+// ---------------------------------------------------------------- fused activation gradients
+
+// op codes of ddrl_act_backward, mirrored in org.ddrl.tensor.cuda.CudaActivationBackward
+#define AB_GELU 0
+#define AB_GELU_TANH 1
+#define AB_SILU 2
+
+/** Phi(x) + x phi(x), Phi from erfc of |x| / sqrt 2 as the forward, so the negative tail keeps its relative accuracy. */
+template <class T> __device__ __forceinline__ T gelu_grad(T x) {
+    const T inv_sqrt2 = (T)0.70710678118654752440, inv_sqrt_2pi = (T)0.39894228040143267794;
+    T half_erfc = (T)0.5 * m_erfc(m_abs(x) * inv_sqrt2);
+    T cdf = x < 0 ? half_erfc : (T)1 - half_erfc;
+    return cdf + x * inv_sqrt_2pi * m_exp((T)-0.5 * x * x);
+}
+
+/**
+ * d/dx of x sigmoid(2u), u = sqrt(2 / pi) (x + 0.044715 x^3): s + 2 x s (1 - s) u'. With e = exp(-2|u|) and
+ * r = 1 / (1 + e), s is r (u >= 0) or e r (u < 0) and s (1 - s) = e r^2: one exp, no overflow.
+ */
+template <class T> __device__ __forceinline__ T gelu_tanh_grad(T x) {
+    const T c = (T)0.79788456080286535588, k1 = c * (T)0.044715, k3 = (T)3 * c * (T)0.044715;
+    T x2 = x * x;
+    T u = x * (c + k1 * x2), du = c + k3 * x2;
+    T e = m_exp((T)-2 * m_abs(u));
+    T r = (T)1 / ((T)1 + e);
+    T s = u < 0 ? e * r : r;
+    return s + (T)2 * x * du * (e * r * r);
+}
+
+/** s (1 + x (1 - s)), s = sigmoid(x) as n / (1 + e), e = exp(-|x|), so nothing overflows. */
+template <class T> __device__ __forceinline__ T silu_grad(T x) {
+    T e = m_exp(-m_abs(x));
+    T s = (x < 0 ? e : (T)1) / ((T)1 + e);
+    return s * ((T)1 + x * ((T)1 - s));
+}
+
+template <class T, class I>
+__device__ __forceinline__ void act_backward_body(int op, const ddrl_view& y, void* yp, const ddrl_view& g, const void* gp,
+                                                  const ddrl_view& x, const void* xp, I i) {
+    long long oy, og, ox;
+    ddrl_offset3(y, g, x, i, oy, og, ox);
+    T v = ddrl_io<T>::load(xp, x.dtype, ox);
+    T d = op == AB_GELU ? gelu_grad(v) : op == AB_GELU_TANH ? gelu_tanh_grad(v) : silu_grad(v);
+    ddrl_io<T>::store(yp, y.dtype, oy, ddrl_io<T>::load(gp, g.dtype, og) * d);
+}
+
+/** y = gradOut * f'(x) for gelu (exact or tanh form) and silu; all three of one shape. */
+extern "C" __global__ void ddrl_act_backward_f32(int op, long long n, const __grid_constant__ ddrl_view y, void* yp,
+                                                 const __grid_constant__ ddrl_view g, const void* gp,
+                                                 const __grid_constant__ ddrl_view x, const void* xp) {
+    ddrl_for_each(n, [&](auto i) { act_backward_body<float>(op, y, yp, g, gp, x, xp, i); });
+}
+
+extern "C" __global__ void ddrl_act_backward_f64(int op, long long n, const __grid_constant__ ddrl_view y, void* yp,
+                                                 const __grid_constant__ ddrl_view g, const void* gp,
+                                                 const __grid_constant__ ddrl_view x, const void* xp) {
+    ddrl_for_each(n, [&](auto i) { act_backward_body<double>(op, y, yp, g, gp, x, xp, i); });
+}

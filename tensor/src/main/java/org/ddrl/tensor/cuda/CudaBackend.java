@@ -68,6 +68,7 @@ public final class CudaBackend implements Backend {
         CudaConv.register(kernels, this);
         CudaAttention.register(kernels, this);
         CudaAttentionBackward.register(kernels, this);
+        CudaActivationBackward.register(kernels, this);
     }
 
     @Override

@@ -19,6 +19,7 @@ final class CudaNorms {
         k.put(Op.LAYER_NORM, (a, in) -> trailing(b, false, a, in[0], optional(in, 1), optional(in, 2)));
         k.put(Op.RMS_NORM, (a, in) -> trailing(b, true, a, in[0], optional(in, 1), null));
         k.put(Op.GROUP_NORM, (a, in) -> groupNorm(b, a, in[0], optional(in, 1), optional(in, 2)));
+        CudaNormBackward.register(k, b);
     }
 
     private static Tensor optional(Tensor[] in, int i) {
