@@ -27,14 +27,11 @@ final class CreationKernels {
         Tensor out = CpuTensors.empty(dt, a.ints("shape"));
         MemorySegment s = CpuTensors.seg(out);
         long n = out.numel();
-        // write one element, then replicate its bytes in doubling blocks
+        if (n == 0) return out;
+        // convert the value once into the first element, then replicate its raw bits
         Elements.setD(s, dt, 0, v);
-        long es = dt.byteSize(), filled = 1;
-        while (filled < n) {
-            long c = Math.min(filled, n - filled);
-            MemorySegment.copy(s, 0, s, filled * es, c * es);
-            filled += c;
-        }
+        int es = dt.byteSize();
+        Fill.run(s, 1, n - 1, 1, es, Fill.bits(s, 0, es));
         return out;
     }
 
