@@ -23,7 +23,8 @@ final class CreationKernels {
     private static Tensor full(Attrs a, Tensor... in) {
         DType dt = a.dtype("dtype");
         double v = a.d("value");
-        if (v == 0) return CpuTensors.zeros(dt, a.ints("shape"));
+        // +0 only: -0 has a sign bit to write, as in PyTorch's full
+        if (Double.doubleToRawLongBits(v) == 0) return CpuTensors.zeros(dt, a.ints("shape"));
         Tensor out = CpuTensors.empty(dt, a.ints("shape"));
         MemorySegment s = CpuTensors.seg(out);
         long n = out.numel();
