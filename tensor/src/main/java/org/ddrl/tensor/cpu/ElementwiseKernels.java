@@ -77,7 +77,7 @@ final class ElementwiseKernels {
                 o.store(r);
             };
         };
-        plan.forEachRun(grain(op), maxRun, body);
+        plan.forEachRun(grain(op), maxRun, body, in);
         in.done();
         return res;
     }
@@ -172,7 +172,7 @@ final class ElementwiseKernels {
                 }
             };
         };
-        plan.forEachRun(grain(op), maxRun, body);
+        plan.forEachRun(grain(op), maxRun, body, x, y);
         x.done();
         y.done();
         return res;

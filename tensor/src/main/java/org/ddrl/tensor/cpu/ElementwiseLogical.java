@@ -30,7 +30,7 @@ final class ElementwiseLogical {
             MemorySegment s = r.seg[1], out = r.seg[0];
             long off = r.rel(1), lo = r.pos[0], hi = lo + r.n;
             for (long i = lo; i < hi; i++) out.set(JAVA_BYTE, i, (byte) (s.get(JAVA_BYTE, off + i) ^ 1));
-        });
+        }, m);
         m.done();
         return res;
     }
@@ -53,7 +53,7 @@ final class ElementwiseLogical {
                 byte p = u.get(JAVA_BYTE, uo + i * ui), q = v.get(JAVA_BYTE, vo + i * vi);
                 out.set(JAVA_BYTE, i, and ? (byte) (p & q) : (byte) (p | q));
             }
-        });
+        }, x, y);
         x.done();
         y.done();
         return res;

@@ -26,6 +26,8 @@ final class ElementwiseOperand {
     private final DType loop;
     private final long stride;
     private final boolean scalarOk;
+    /** Read across its unit-stride dim: the plan's walk gathers it a tile at a time (gatherTile). */
+    private final boolean tiled;
 
     /**
      * Operand k of plan: view t as seen by loops in dtype {@code loop}; {@code scalarOk} when the loop has a
@@ -39,6 +41,27 @@ final class ElementwiseOperand {
         this.loop = loop;
         this.stride = plan.innerStride(k);
         this.scalarOk = scalarOk;
+        this.tiled = plan.readsAcross(k);
+    }
+
+    boolean tiled() {
+        return tiled;
+    }
+
+    /**
+     * Gathers a tile of this input into scratch slot k: {@code rows} runs of n elements starting at
+     * {@code start[k]}, one row further along the unit-stride dim each, stored row after row (n apart).
+     * The source is read along its unit-stride dim, rows elements at a time.
+     */
+    void gatherTile(ElementwisePlan.Run r, long[] start, int rows, int n) {
+        long at = start[k];
+        MemorySegment s = r.scratch;
+        int es = loop.byteSize();
+        long slot = ElementwisePlan.slot(k, es);
+        for (int j = 0; j < n; j++) {
+            if (from == loop) CpuTensors.copyStrided(seg, at + j * stride, 1, s, slot + j, n, rows, es);
+            else CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
+        }
     }
 
     /** Whether this input can come to the loops as one value per run: constant along the run, and the loop takes a scalar. */
@@ -53,6 +76,13 @@ final class ElementwiseOperand {
 
     /** Sets where the loops read this input in run r; {@code scalar} as decided by the kernel (see {@link #scalarRuns}). */
     void load(ElementwisePlan.Run r, boolean scalar) {
+        if (tiled) {
+            // gathered with the whole tile already
+            r.scalar[k] = false;
+            r.seg[k] = r.scratch;
+            r.pos[k] = ElementwisePlan.slot(k, loop.byteSize()) + (long) r.tileRow * r.n;
+            return;
+        }
         long at = r.at[k];
         int n = scalar ? 1 : r.n;
         r.scalar[k] = scalar;

@@ -29,6 +29,8 @@ final class ElementwisePlan {
     static final int DENSE_RUN = 16384;
     /** Scratch slots per thread: the output and up to three inputs (where). */
     static final int SLOTS = 4;
+    /** Rows and run length of a tile when an input is read across its unit-stride dim (see {@link #forEachRun}). */
+    static final int TILE_ROWS = 16, TILE_RUN = 64;
 
     private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate((long) SLOTS * SCRATCH_RUN * 8, 64));
@@ -49,6 +51,8 @@ final class ElementwisePlan {
         /** Element offset in operand k's storage where this run starts. */
         final long[] at;
         int n;
+        /** In a tiled walk, the run's row within the current tile. */
+        int tileRow;
         final MemorySegment scratch = scratch();
         final MemorySegment[] seg;
         final long[] pos;
@@ -142,15 +146,66 @@ final class ElementwisePlan {
     }
 
     /**
-     * Calls body on every run, pieces of at most maxRun elements, split over the pool with about
-     * {@code grain} elements per task at least.
+     * Whether input k is read across its unit-stride dim: a transposed view, whose run stride is neither 0
+     * nor 1 while the next outer dim steps it by 1. Gathering such runs one at a time touches one cache
+     * line per element and reuses it only a whole row later, and at power-of-two strides all those lines
+     * fall into the same few cache sets, so these inputs are gathered a tile at a time instead.
      */
-    void forEachRun(long grain, int maxRun, Body body) {
+    boolean readsAcross(int k) {
+        int r = size.length;
+        return k > 0 && r >= 2 && innerStride(k) != 0 && innerStride(k) != 1 && strides[k][r - 2] == 1;
+    }
+
+    /**
+     * Calls body on every run, pieces of at most maxRun elements, split over the pool with about
+     * {@code grain} elements per task at least. When one of {@code inputs} reads across its unit-stride
+     * dim, the walk goes tile by tile instead: {@link #TILE_ROWS} consecutive rows of the last outer dim
+     * by {@link #TILE_RUN} elements of the run, each such input gathered for the whole tile first
+     * (reading its unit-stride dim, a cache line at a time), then the tile's rows handed to body.
+     */
+    void forEachRun(long grain, int maxRun, Body body, ElementwiseOperand... inputs) {
+        ElementwiseOperand[] across = java.util.Arrays.stream(inputs).filter(ElementwiseOperand::tiled)
+                .toArray(ElementwiseOperand[]::new);
+        if (across.length > 0) {
+            forEachTile(grain, body, across);
+            return;
+        }
         long inner = size[size.length - 1];
         long pieces = (inner + maxRun - 1) / maxRun;
         int piece = (int) ((inner + pieces - 1) / pieces);
         long units = rows * pieces;
         Parallel.forRange(units, Math.max(1, grain / piece), (lo, hi) -> walk(lo, hi, pieces, piece, body));
+    }
+
+    private void forEachTile(long grain, Body body, ElementwiseOperand[] across) {
+        int outer = size.length - 1, last = outer - 1, m = base.length;
+        long inner = size[outer], height = size[last];
+        long pieces = (inner + TILE_RUN - 1) / TILE_RUN;
+        int piece = (int) ((inner + pieces - 1) / pieces);
+        long blocks = (height + TILE_ROWS - 1) / TILE_ROWS;
+        long units = rows / height * blocks * pieces;
+        Parallel.forRange(units, Math.max(1, grain / ((long) piece * TILE_ROWS)), (lo, hi) -> {
+            Run run = new Run(m);
+            long[] start = new long[m];
+            for (long u = lo; u < hi; u++) {
+                // tiles are a thousand elements each, so locating one from scratch costs little
+                long c0 = u % pieces * piece, t = u / pieces, r0 = t % blocks * TILE_ROWS, upper = t / blocks;
+                for (int k = 0; k < m; k++) start[k] = base[k] + r0 * strides[k][last] + c0 * strides[k][outer];
+                for (int d = last - 1; d >= 0; d--) {
+                    long i = upper % size[d];
+                    upper /= size[d];
+                    for (int k = 0; k < m; k++) start[k] += i * strides[k][d];
+                }
+                int n = (int) Math.min(piece, inner - c0), tile = (int) Math.min(TILE_ROWS, height - r0);
+                run.n = n;
+                for (ElementwiseOperand a : across) a.gatherTile(run, start, tile, n);
+                for (int r = 0; r < tile; r++) {
+                    for (int k = 0; k < m; k++) run.at[k] = start[k] + r * strides[k][last];
+                    run.tileRow = r;
+                    body.run(run);
+                }
+            }
+        });
     }
 
     private void walk(long lo, long hi, long pieces, int piece, Body body) {

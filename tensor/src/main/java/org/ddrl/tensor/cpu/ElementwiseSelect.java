@@ -100,7 +100,7 @@ final class ElementwiseSelect {
                 case 2 -> select2(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
                 default -> select1(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
             }
-        });
+        }, c, x, y);
         c.done();
         x.done();
         y.done();
