@@ -1,5 +1,8 @@
 package org.ddrl.tensor.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import org.ddrl.tensor.DType;
@@ -48,6 +51,11 @@ final class ElementwiseOperand {
         return tiled;
     }
 
+    /** Bytes per element of the loop's dtype. */
+    int loopBytes() {
+        return loop.byteSize();
+    }
+
     /**
      * Gathers a tile of this input into scratch slot k: {@code rows} runs of n elements starting at
      * {@code start[k]}, one row further along the unit-stride dim each, stored row after row (n apart).
@@ -58,9 +66,21 @@ final class ElementwiseOperand {
         MemorySegment s = r.scratch;
         int es = loop.byteSize();
         long slot = ElementwisePlan.slot(k, es);
-        for (int j = 0; j < n; j++) {
-            if (from == loop) CpuTensors.copyStrided(seg, at + j * stride, 1, s, slot + j, n, rows, es);
-            else CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
+        if (from == loop && es == 4) {
+            for (int j = 0; j < n; j++) {
+                long src = at + j * stride, dst = slot + j;
+                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_INT, dst + (long) i * n, seg.getAtIndex(JAVA_INT, src + i));
+            }
+        } else if (from == loop && es == 8) {
+            for (int j = 0; j < n; j++) {
+                long src = at + j * stride, dst = slot + j;
+                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_LONG, dst + (long) i * n, seg.getAtIndex(JAVA_LONG, src + i));
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                if (from == loop) CpuTensors.copyStrided(seg, at + j * stride, 1, s, slot + j, n, rows, es);
+                else CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
+            }
         }
     }
 

@@ -29,8 +29,11 @@ final class ElementwisePlan {
     static final int DENSE_RUN = 16384;
     /** Scratch slots per thread: the output and up to three inputs (where). */
     static final int SLOTS = 4;
-    /** Rows and run length of a tile when an input is read across its unit-stride dim (see {@link #forEachRun}). */
-    static final int TILE_ROWS = 16, TILE_RUN = 64;
+    /**
+     * Rows of a tile when an input is read across its unit-stride dim (see {@link #forEachRun}); the run
+     * length is what fills a scratch slot: 256 for 4-byte elements.
+     */
+    static final int TILE_ROWS = 16;
 
     private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate((long) SLOTS * SCRATCH_RUN * 8, 64));
@@ -160,7 +163,7 @@ final class ElementwisePlan {
      * Calls body on every run, pieces of at most maxRun elements, split over the pool with about
      * {@code grain} elements per task at least. When one of {@code inputs} reads across its unit-stride
      * dim, the walk goes tile by tile instead: {@link #TILE_ROWS} consecutive rows of the last outer dim
-     * by {@link #TILE_RUN} elements of the run, each such input gathered for the whole tile first
+     * by a few hundred elements of the run, each such input gathered for the whole tile first
      * (reading its unit-stride dim, a cache line at a time), then the tile's rows handed to body.
      */
     void forEachRun(long grain, int maxRun, Body body, ElementwiseOperand... inputs) {
@@ -180,7 +183,10 @@ final class ElementwisePlan {
     private void forEachTile(long grain, Body body, ElementwiseOperand[] across) {
         int outer = size.length - 1, last = outer - 1, m = base.length;
         long inner = size[outer], height = size[last];
-        long pieces = (inner + TILE_RUN - 1) / TILE_RUN;
+        int widest = 1;
+        for (ElementwiseOperand a : across) widest = Math.max(widest, a.loopBytes());
+        int tileRun = SCRATCH_RUN * 8 / (TILE_ROWS * widest);
+        long pieces = (inner + tileRun - 1) / tileRun;
         int piece = (int) ((inner + pieces - 1) / pieces);
         long blocks = (height + TILE_ROWS - 1) / TILE_ROWS;
         long units = rows / height * blocks * pieces;

@@ -85,6 +85,7 @@ class ElementwisePlanTest {
         // runs longer than one scratch run (2048) and one in-place run (16384), so they are cut into pieces
         new Pattern("long rows [2,4500] + [4500]", (m, d) -> m.make(d, 2, 4500), (m, d) -> m.make(d, 4500)),
         new Pattern("long dense [17001] + [1]", (m, d) -> m.make(d, 17001), (m, d) -> m.make(d, 1)),
+        new Pattern("transposed tiles [300,40]^T + [40,300]", (m, d) -> m.make(d, 300, 40).transpose(0, 1), (m, d) -> m.make(d, 40, 300)),
         new Pattern("long transposed [2,2100]", (m, d) -> m.make(d, 2100, 2).transpose(0, 1), (m, d) -> m.make(d, 2, 1)));
 
     // ------------------------------------------------------------------ binary
