@@ -47,10 +47,9 @@ final class BinaryF32 {
     // ------------------------------------------------------------------ arithmetic
 
     /** o[i] = a[i] op b[i] for i in [lo, hi); o is a fresh F32 output. */
-    static void arith(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment as = a.seg(), bs = b.seg();
-        long ao = a.off(), bo = b.off();
-        if (b.scalar()) {
+    static void arith(Op op, MemorySegment as, long ao, boolean aScalar, MemorySegment bs, long bo, boolean bScalar,
+                      MemorySegment o, long lo, long hi) {
+        if (bScalar) {
             float s = bs.getAtIndex(JAVA_FLOAT, bo);
             switch (op) {
                 case ADD -> addVS(as, ao, s, o, lo, hi);
@@ -66,7 +65,7 @@ final class BinaryF32 {
                 case MINIMUM -> minVS(as, ao, s, o, lo, hi);
                 default -> throw new IllegalStateException("no F32 loop for " + op.opName());
             }
-        } else if (a.scalar()) {
+        } else if (aScalar) {
             float s = as.getAtIndex(JAVA_FLOAT, ao);
             switch (op) {
                 case ADD -> addVS(bs, bo, s, o, lo, hi);
@@ -235,10 +234,11 @@ final class BinaryF32 {
     // ------------------------------------------------------------------ comparisons
 
     /** o[i] = (a[i] op b[i]) as BOOL bytes for i in [lo, hi). */
-    static void compare(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        if (B == null || (a.scalar() && b.scalar())) {
-            compareScalar(op, a, b, o, lo, hi);
-        } else if (a.scalar()) {
+    static void compare(Op op, MemorySegment x, long xo, boolean xScalar, MemorySegment y, long yo, boolean yScalar,
+                        MemorySegment o, long lo, long hi) {
+        if (B == null || (xScalar && yScalar)) {
+            compareScalar(op, x, xo, xScalar, y, yo, yScalar, o, lo, hi);
+        } else if (xScalar) {
             // s op v is v op' s with the comparison mirrored
             Op mirrored = switch (op) {
                 case LT -> Op.GT;
@@ -247,17 +247,17 @@ final class BinaryF32 {
                 case GE -> Op.LE;
                 default -> op;
             };
-            compareVS(mirrored, b.seg(), b.off(), a.seg().getAtIndex(JAVA_FLOAT, a.off()), o, lo, hi);
-        } else if (b.scalar()) {
-            compareVS(op, a.seg(), a.off(), b.seg().getAtIndex(JAVA_FLOAT, b.off()), o, lo, hi);
+            compareVS(mirrored, y, yo, x.getAtIndex(JAVA_FLOAT, xo), o, lo, hi);
+        } else if (yScalar) {
+            compareVS(op, x, xo, y.getAtIndex(JAVA_FLOAT, yo), o, lo, hi);
         } else {
             switch (op) {
-                case EQ -> eqVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
-                case NE -> neVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
-                case LT -> ltVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
-                case LE -> leVV(a.seg(), a.off(), b.seg(), b.off(), o, lo, hi);
-                case GT -> ltVV(b.seg(), b.off(), a.seg(), a.off(), o, lo, hi);
-                case GE -> leVV(b.seg(), b.off(), a.seg(), a.off(), o, lo, hi);
+                case EQ -> eqVV(x, xo, y, yo, o, lo, hi);
+                case NE -> neVV(x, xo, y, yo, o, lo, hi);
+                case LT -> ltVV(x, xo, y, yo, o, lo, hi);
+                case LE -> leVV(x, xo, y, yo, o, lo, hi);
+                case GT -> ltVV(y, yo, x, xo, o, lo, hi);
+                case GE -> leVV(y, yo, x, xo, o, lo, hi);
                 default -> throw new IllegalStateException("no F32 loop for " + op.opName());
             }
         }
@@ -354,9 +354,9 @@ final class BinaryF32 {
     }
 
     /** For vector shapes with no matching byte vector (fewer than 8 lanes), and for a one-element result. */
-    private static void compareScalar(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment x = a.seg(), y = b.seg();
-        long xo = a.off(), yo = b.off(), xs = a.scalar() ? 0 : 1, ys = b.scalar() ? 0 : 1;
+    private static void compareScalar(Op op, MemorySegment x, long xo, boolean xScalar, MemorySegment y, long yo, boolean yScalar,
+                                      MemorySegment o, long lo, long hi) {
+        long xs = xScalar ? 0 : 1, ys = yScalar ? 0 : 1;
         for (long i = lo; i < hi; i++) {
             boolean r = ElementwiseKernels.compare(op, x.getAtIndex(JAVA_FLOAT, xo + i * xs), y.getAtIndex(JAVA_FLOAT, yo + i * ys));
             o.set(JAVA_BYTE, i, (byte) (r ? 1 : 0));

@@ -31,10 +31,9 @@ final class BinaryF64 {
     // ------------------------------------------------------------------ arithmetic
 
     /** o[i] = a[i] op b[i] for i in [lo, hi); o is a fresh F64 output. */
-    static void arith(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment as = a.seg(), bs = b.seg();
-        long ao = a.off(), bo = b.off();
-        if (b.scalar()) {
+    static void arith(Op op, MemorySegment as, long ao, boolean aScalar, MemorySegment bs, long bo, boolean bScalar,
+                      MemorySegment o, long lo, long hi) {
+        if (bScalar) {
             double s = bs.getAtIndex(JAVA_DOUBLE, bo);
             switch (op) {
                 case ADD -> addVS(as, ao, s, o, lo, hi);
@@ -50,7 +49,7 @@ final class BinaryF64 {
                 case MINIMUM -> minVS(as, ao, s, o, lo, hi);
                 default -> throw new IllegalStateException("no F64 loop for " + op.opName());
             }
-        } else if (a.scalar()) {
+        } else if (aScalar) {
             double s = as.getAtIndex(JAVA_DOUBLE, ao);
             switch (op) {
                 case ADD -> addVS(bs, bo, s, o, lo, hi);
@@ -218,9 +217,9 @@ final class BinaryF64 {
     // ------------------------------------------------------------------ comparisons
 
     /** o[i] = (a[i] op b[i]) as BOOL bytes for i in [lo, hi). */
-    static void compare(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment x = a.seg(), y = b.seg();
-        long xo = a.off(), yo = b.off(), xs = a.scalar() ? 0 : 1, ys = b.scalar() ? 0 : 1;
+    static void compare(Op op, MemorySegment x, long xo, boolean xScalar, MemorySegment y, long yo, boolean yScalar,
+                        MemorySegment o, long lo, long hi) {
+        long xs = xScalar ? 0 : 1, ys = yScalar ? 0 : 1;
         for (long i = lo; i < hi; i++) {
             boolean r = ElementwiseKernels.compare(op, x.getAtIndex(JAVA_DOUBLE, xo + i * xs), y.getAtIndex(JAVA_DOUBLE, yo + i * ys));
             o.set(JAVA_BYTE, i, (byte) (r ? 1 : 0));

@@ -15,10 +15,9 @@ final class BinaryLong {
     private BinaryLong() {}
 
     /** o[i] = a[i] op b[i] for i in [lo, hi); operands hold I64, o is a fresh output of dtype out. */
-    static void arith(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, DType out, long lo, long hi,
-                      String what) {
-        MemorySegment x = a.seg(), y = b.seg();
-        long xo = a.off(), yo = b.off(), xs = a.scalar() ? 0 : 1, ys = b.scalar() ? 0 : 1;
+    static void arith(Op op, MemorySegment x, long xo, boolean xScalar, MemorySegment y, long yo, boolean yScalar,
+                      MemorySegment o, DType out, long lo, long hi, String what) {
+        long xs = xScalar ? 0 : 1, ys = yScalar ? 0 : 1;
         for (long i = lo; i < hi; i++) {
             long u = x.getAtIndex(JAVA_LONG, xo + i * xs), v = y.getAtIndex(JAVA_LONG, yo + i * ys);
             long r = switch (op) {
@@ -50,9 +49,9 @@ final class BinaryLong {
     }
 
     /** o[i] = (a[i] op b[i]) as BOOL bytes for i in [lo, hi). */
-    static void compare(Op op, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment x = a.seg(), y = b.seg();
-        long xo = a.off(), yo = b.off(), xs = a.scalar() ? 0 : 1, ys = b.scalar() ? 0 : 1;
+    static void compare(Op op, MemorySegment x, long xo, boolean xScalar, MemorySegment y, long yo, boolean yScalar,
+                        MemorySegment o, long lo, long hi) {
+        long xs = xScalar ? 0 : 1, ys = yScalar ? 0 : 1;
         for (long i = lo; i < hi; i++) {
             long u = x.getAtIndex(JAVA_LONG, xo + i * xs), v = y.getAtIndex(JAVA_LONG, yo + i * ys);
             boolean r = switch (op) {

@@ -20,11 +20,15 @@ final class CopyKernels {
         k.put(Op.ASSIGN, (a, in) -> assign(in[0], in[1]));
     }
 
-    /** Writes src (broadcast, converted) into the view dst. A source sharing dst's storage is copied first. */
+    /**
+     * Writes src (broadcast, converted) into the view dst; fill and zero come here with a one-element src
+     * and become a plain fill of dst. A source sharing dst's storage is copied first, before broadcasting,
+     * so the copy is no larger than the source.
+     */
     private static Tensor assign(Tensor dst, Tensor src) {
         int[] shape = dst.shape();
-        Tensor s = java.util.Arrays.equals(src.shape(), shape) ? src : src.expand(shape);
-        if (s.storage() == dst.storage()) s = copy(s);
+        Tensor s = src.storage() == dst.storage() ? copy(src) : src;
+        if (!java.util.Arrays.equals(s.shape(), shape)) s = s.expand(shape);
         CpuTensors.copyCast(s, dst);
         return dst;
     }

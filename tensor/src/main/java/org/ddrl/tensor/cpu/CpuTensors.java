@@ -1,8 +1,13 @@
 package org.ddrl.tensor.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.util.Arrays;
-import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Device;
 import org.ddrl.tensor.Scope;
@@ -53,64 +58,70 @@ public final class CpuTensors {
     }
 
     /**
-     * Copies the elements of src into dst (both any views of the same shape), converting dtype. Dims that
-     * are laid out alike in both views are merged first, so dense copies become one long run; a source
-     * read across its unit-stride dim (a transpose) is copied in cache-sized tiles; everything else goes
-     * row by row along the last dim, rows split over the thread pool. src must not overlap dst unless
-     * they are the same view; callers copy overlapping sources first.
+     * Copies the elements of src into dst (both any views of the same shape), converting dtype. The two
+     * are walked as an {@link ElementwisePlan}: dims laid out alike in both are merged, so a dense copy is
+     * one long run split over the pool. Per run: unit strides in both and one dtype is a bulk
+     * MemorySegment.copy; a source constant along the run (an expanded value: fill, zero, broadcast
+     * rows) is converted once and written with {@link Fill}; anything else goes element by element.
+     * A same-dtype source read across its unit-stride dim (a transpose) is copied in cache-sized tiles
+     * instead. src must not overlap dst unless they are the same view; callers copy overlapping sources first.
      */
     public static void copyCast(Tensor src, Tensor dst) {
         if (src.numel() == 0) return;
-        Layout l = Layout.coalesce(src.shape(), src.strides(), dst.strides());
-        if (src.dtype() == dst.dtype() && TiledTranspose.applies(l)) {
-            TiledTranspose.copy(seg(src), src.offset(), seg(dst), dst.offset(), l, src.dtype().byteSize());
-            return;
-        }
-        int[] shape = l.shape();
-        int r = shape.length;
-        int inner = shape[r - 1];
-        long rows = src.numel() / inner;
-        long[] st = l.srcStrides(), dt = l.dstStrides();
-        long sInner = st[r - 1], dInner = dt[r - 1];
-        MemorySegment s = seg(src), d = seg(dst);
         DType sdt = src.dtype(), ddt = dst.dtype();
-        long soff = src.offset(), doff = dst.offset();
-        int es = sdt.byteSize();
-        boolean sameType = sdt == ddt;
-        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(inner, 1)), (lo, hi) -> {
-            int[] si = new int[r - 1], di = new int[r - 1];
-            long sb = rowBase(lo, shape, st, si) + soff, db = rowBase(lo, shape, dt, di) + doff;
-            for (long row = lo; row < hi; row++) {
-                if (sameType && sInner == 1 && dInner == 1) {
-                    MemorySegment.copy(s, sb * es, d, db * es, (long) inner * es);
-                } else if (sameType) {
-                    copyStrided(s, sb, sInner, d, db, dInner, inner, es);
+        boolean same = sdt == ddt;
+        if (same) {
+            Layout l = Layout.coalesce(src.shape(), src.strides(), dst.strides());
+            if (TiledTranspose.applies(l)) {
+                TiledTranspose.copy(seg(src), src.offset(), seg(dst), dst.offset(), l, sdt.byteSize());
+                return;
+            }
+        }
+        ElementwisePlan plan = ElementwisePlan.of(dst.shape(), dst, src);
+        long ds = plan.innerStride(0), ss = plan.innerStride(1);
+        MemorySegment s = seg(src), d = seg(dst);
+        int es = sdt.byteSize(), des = ddt.byteSize();
+        plan.forEachRun(COPY_GRAIN, ElementwisePlan.DENSE_RUN, r -> {
+            long sb = r.at[1], db = r.at[0];
+            int n = r.n;
+            if (ss == 0 && n > 1) {
+                long bits;
+                if (same) {
+                    bits = Fill.bits(s, sb, es);
                 } else {
-                    CastRow.cast(s, sdt, sb, sInner, d, ddt, db, dInner, inner);
+                    CastRow.cast(s, sdt, sb, 0, d, ddt, db, 1, 1);
+                    bits = Fill.bits(d, db, des);
                 }
-                sb = nextRow(sb, shape, st, si);
-                db = nextRow(db, shape, dt, di);
+                Fill.run(d, db, n, ds, des, bits);
+            } else if (same && ss == 1 && ds == 1) {
+                MemorySegment.copy(s, sb * es, d, db * es, (long) n * es);
+            } else if (same) {
+                copyStrided(s, sb, ss, d, db, ds, n, es);
+            } else {
+                CastRow.cast(s, sdt, sb, ss, d, ddt, db, ds, n);
             }
         });
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
     }
 
-    private static void copyStrided(MemorySegment s, long base, long stride, MemorySegment d, long out, long dstride, int n, int es) {
+    /** Elements per task of a copy: it only moves memory, so threads pay off on large copies only. */
+    private static final long COPY_GRAIN = 16384;
+
+    /** n elements of es bytes from s[base + j * stride] to d[out + j * dstride]. */
+    static void copyStrided(MemorySegment s, long base, long stride, MemorySegment d, long out, long dstride, int n, int es) {
         switch (es) {
             case 4 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, out + j * dstride,
-                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, base + j * stride));
+                for (int j = 0; j < n; j++) d.setAtIndex(JAVA_INT, out + j * dstride, s.getAtIndex(JAVA_INT, base + j * stride));
             }
             case 8 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, out + j * dstride,
-                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, base + j * stride));
+                for (int j = 0; j < n; j++) d.setAtIndex(JAVA_LONG, out + j * dstride, s.getAtIndex(JAVA_LONG, base + j * stride));
             }
             case 2 -> {
-                for (int j = 0; j < n; j++) d.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, out + j * dstride,
-                        s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, base + j * stride));
+                for (int j = 0; j < n; j++) d.setAtIndex(JAVA_SHORT, out + j * dstride, s.getAtIndex(JAVA_SHORT, base + j * stride));
             }
             default -> {
-                for (int j = 0; j < n; j++) d.set(java.lang.foreign.ValueLayout.JAVA_BYTE, out + j * dstride,
-                        s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + j * stride));
+                for (int j = 0; j < n; j++) d.set(JAVA_BYTE, out + j * dstride, s.get(JAVA_BYTE, base + j * stride));
             }
         }
     }

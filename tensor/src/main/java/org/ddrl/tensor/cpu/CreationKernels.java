@@ -23,18 +23,16 @@ final class CreationKernels {
     private static Tensor full(Attrs a, Tensor... in) {
         DType dt = a.dtype("dtype");
         double v = a.d("value");
-        if (v == 0) return CpuTensors.zeros(dt, a.ints("shape"));
+        // +0 only: -0 has a sign bit to write, as in PyTorch's full
+        if (Double.doubleToRawLongBits(v) == 0) return CpuTensors.zeros(dt, a.ints("shape"));
         Tensor out = CpuTensors.empty(dt, a.ints("shape"));
         MemorySegment s = CpuTensors.seg(out);
         long n = out.numel();
-        // write one element, then replicate its bytes in doubling blocks
+        if (n == 0) return out;
+        // convert the value once into the first element, then replicate its raw bits
         Elements.setD(s, dt, 0, v);
-        long es = dt.byteSize(), filled = 1;
-        while (filled < n) {
-            long c = Math.min(filled, n - filled);
-            MemorySegment.copy(s, 0, s, filled * es, c * es);
-            filled += c;
-        }
+        int es = dt.byteSize();
+        Fill.run(s, 1, n - 1, 1, es, Fill.bits(s, 0, es));
         return out;
     }
 

@@ -1,8 +1,6 @@
 package org.ddrl.tensor.cpu;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Map;
-import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.Attrs;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Kernel;
@@ -18,8 +16,9 @@ import org.ddrl.tensor.Tensor;
  * and clamp keep integer dtypes. Work happens in the compute type of the result: F32 for F32, BF16 and
  * F16 (widened on load, rounded on store), F64 for F64, and exact long arithmetic for integers and BOOL.
  *
- * <p>Each input is turned into dense memory of the compute type (no copy when it already is) or, when it
- * has one element, kept as a scalar; then a loop over [lo, hi) ranges runs on the shared pool.
+ * <p>No input is copied as a whole: an {@link ElementwisePlan} walks the output and the inputs, broadcast
+ * and strided as they are, in runs; each run reads an input in place, as one value, or through a small
+ * per-thread gather (see {@link ElementwiseOperand}), and calls the same vector loops a dense input would.
  */
 final class ElementwiseKernels {
     private ElementwiseKernels() {}
@@ -49,31 +48,37 @@ final class ElementwiseKernels {
         DType out = unaryResultType(spec, x);
         int[] shape = x.shape();
         Tensor res = CpuTensors.empty(out, shape);
-        long n = res.numel();
-        if (n == 0) return res;
-        long grain = grain(op);
-        MemorySegment y = CpuTensors.seg(res);
-        switch (out) {
-            case F64 -> {
-                ElementwiseOperand src = ElementwiseOperand.of(x, DType.F64, shape);
-                Parallel.forRange(n, grain, (lo, hi) -> UnaryF64.run(spec, src.seg(), src.off(), y, lo, hi));
-                src.done();
-            }
-            case I32, I64 -> {
-                ElementwiseOperand src = ElementwiseOperand.of(x, DType.I64, shape);
-                Parallel.forRange(n, grain, (lo, hi) -> UnaryLong.run(spec, src.seg(), src.off(), y, out, lo, hi));
-                src.done();
-            }
-            default -> {
-                ElementwiseOperand src = ElementwiseOperand.of(x, DType.F32, shape);
-                // a half-precision result is computed into F32 first, in the input's temporary F32 copy when it has one
-                Tensor f = out == DType.F32 ? res : src.temporary() ? src.tensor() : CpuTensors.empty(DType.F32, shape);
-                MemorySegment fy = CpuTensors.seg(f);
-                Parallel.forRange(n, grain, (lo, hi) -> UnaryF32.run(spec, src.seg(), src.off(), fy, lo, hi));
-                finishF32(f, res);
-                src.done();
-            }
-        }
+        if (res.numel() == 0) return res;
+        ElementwisePlan plan = ElementwisePlan.of(shape, res, x);
+        // integer loops compute in long and store the result dtype themselves; floating ones compute in F32 or F64
+        DType loop = switch (out) {
+            case F64 -> DType.F64;
+            case I32, I64 -> DType.I64;
+            default -> DType.F32;
+        };
+        ElementwiseOperand o = new ElementwiseOperand(plan, 0, res, loop == DType.I64 ? out : loop, false);
+        ElementwiseOperand in = new ElementwiseOperand(plan, 1, x, loop, false);
+        int maxRun = o.inPlace(false) && in.inPlace(false) ? ElementwisePlan.DENSE_RUN : ElementwisePlan.SCRATCH_RUN;
+        ElementwisePlan.Body body = switch (loop) {
+            case F64 -> r -> {
+                o.target(r);
+                in.load(r, false);
+                UnaryF64.run(spec, r.seg[1], r.rel(1), r.seg[0], r.pos[0], r.pos[0] + r.n);
+            };
+            case I64 -> r -> {
+                o.target(r);
+                in.load(r, false);
+                UnaryLong.run(spec, r.seg[1], r.rel(1), r.seg[0], out, r.pos[0], r.pos[0] + r.n);
+            };
+            default -> r -> {
+                o.target(r);
+                in.load(r, false);
+                UnaryF32.run(spec, r.seg[1], r.rel(1), r.seg[0], r.pos[0], r.pos[0] + r.n);
+                o.store(r);
+            };
+        };
+        plan.forEachRun(grain(op), maxRun, body, in);
+        in.done();
         return res;
     }
 
@@ -119,37 +124,55 @@ final class ElementwiseKernels {
         DType compute = intDiv ? DType.F32 : promoted.computeType();
         DType out = cmp ? DType.BOOL : intDiv ? DType.F32 : promoted;
         Tensor res = CpuTensors.empty(out, shape);
-        long n = res.numel();
-        if (n == 0) return res;
-        long grain = grain(op);
-        ElementwiseOperand x = ElementwiseOperand.of(a, compute, shape), y = ElementwiseOperand.of(b, compute, shape);
-        MemorySegment o = CpuTensors.seg(res);
-        switch (compute) {
-            case F64 -> Parallel.forRange(n, grain, (lo, hi) -> {
-                if (cmp) BinaryF64.compare(op, x, y, o, lo, hi);
-                else BinaryF64.arith(op, x, y, o, lo, hi);
-            });
+        if (res.numel() == 0) return res;
+        ElementwisePlan plan = ElementwisePlan.of(shape, res, a, b);
+        // comparisons store BOOL bytes and integer loops the result dtype themselves; the rest write the compute dtype
+        DType written = cmp || compute == DType.I64 ? out : compute;
+        ElementwiseOperand o = new ElementwiseOperand(plan, 0, res, written, false);
+        // pow keeps its x * x shortcut for a true scalar exponent 2 only, as before broadcasting ran in place
+        ElementwiseOperand x = new ElementwiseOperand(plan, 1, a, compute, true);
+        ElementwiseOperand y = new ElementwiseOperand(plan, 2, b, compute, op != Op.POW || b.numel() == 1);
+        // the loops take at most one scalar: with both inputs constant along the run, the first is repeated in scratch
+        boolean ys = y.scalarRuns(), xs = !ys && x.scalarRuns();
+        int maxRun = o.inPlace(false) && x.inPlace(xs) && y.inPlace(ys) ? ElementwisePlan.DENSE_RUN : ElementwisePlan.SCRATCH_RUN;
+        ElementwisePlan.Body body = switch (compute) {
+            case F64 -> r -> {
+                o.target(r);
+                x.load(r, xs);
+                y.load(r, ys);
+                if (cmp) {
+                    BinaryF64.compare(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], r.pos[0], r.pos[0] + r.n);
+                } else {
+                    BinaryF64.arith(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], r.pos[0], r.pos[0] + r.n);
+                }
+            };
             case I64 -> {
                 String what = CpuTensors.desc(a) + " and " + CpuTensors.desc(b);
-                Parallel.forRange(n, grain, (lo, hi) -> {
-                    if (cmp) BinaryLong.compare(op, x, y, o, lo, hi);
-                    else BinaryLong.arith(op, x, y, o, out, lo, hi, what);
-                });
+                yield r -> {
+                    o.target(r);
+                    x.load(r, xs);
+                    y.load(r, ys);
+                    if (cmp) {
+                        BinaryLong.compare(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], r.pos[0], r.pos[0] + r.n);
+                    } else {
+                        BinaryLong.arith(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], out, r.pos[0], r.pos[0] + r.n,
+                                what);
+                    }
+                };
             }
-            default -> {
+            default -> r -> {
+                o.target(r);
+                x.load(r, xs);
+                y.load(r, ys);
                 if (cmp) {
-                    Parallel.forRange(n, grain, (lo, hi) -> BinaryF32.compare(op, x, y, o, lo, hi));
+                    BinaryF32.compare(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], r.pos[0], r.pos[0] + r.n);
                 } else {
-                    // as in unary: a half-precision result goes through F32, in a temporary input copy when there is one
-                    Tensor f = out == DType.F32 ? res
-                            : x.temporary() && !x.scalar() ? x.tensor()
-                            : y.temporary() && !y.scalar() ? y.tensor() : CpuTensors.empty(DType.F32, shape);
-                    MemorySegment fo = CpuTensors.seg(f);
-                    Parallel.forRange(n, grain, (lo, hi) -> BinaryF32.arith(op, x, y, fo, lo, hi));
-                    finishF32(f, res);
+                    BinaryF32.arith(op, r.seg[1], r.rel(1), xs, r.seg[2], r.rel(2), ys, r.seg[0], r.pos[0], r.pos[0] + r.n);
+                    o.store(r);
                 }
-            }
-        }
+            };
+        };
+        plan.forEachRun(grain(op), maxRun, body, x, y);
         x.done();
         y.done();
         return res;
@@ -182,12 +205,5 @@ final class ElementwiseKernels {
             case NEG, ABS, RELU, CLAMP, ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE -> CHEAP_GRAIN;
             default -> COSTLY_GRAIN;
         };
-    }
-
-    /** Rounds an F32 intermediate into a half-precision result (nothing to do when the result is F32 itself). */
-    private static void finishF32(Tensor f, Tensor res) {
-        if (f == res) return;
-        CpuTensors.copyCast(f, res);
-        f.storage().release();
     }
 }

@@ -3,7 +3,6 @@ package org.ddrl.tensor.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
-import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Op;
 import org.ddrl.tensor.Tensor;
@@ -21,12 +20,17 @@ final class ElementwiseLogical {
         int[] shape = x.shape();
         Tensor res = CpuTensors.empty(DType.BOOL, shape);
         if (res.numel() == 0) return res;
-        ElementwiseOperand m = ElementwiseOperand.of(x, DType.BOOL, shape);
-        MemorySegment s = m.seg(), o = CpuTensors.seg(res);
-        long off = m.off();
-        Parallel.forRange(res.numel(), GRAIN, (lo, hi) -> {
-            for (long i = lo; i < hi; i++) o.set(JAVA_BYTE, i, (byte) (s.get(JAVA_BYTE, off + i) ^ 1));
-        });
+        ElementwisePlan plan = ElementwisePlan.of(shape, res, x);
+        ElementwiseOperand o = new ElementwiseOperand(plan, 0, res, DType.BOOL, false);
+        ElementwiseOperand m = new ElementwiseOperand(plan, 1, x, DType.BOOL, false);
+        int maxRun = m.inPlace(false) ? ElementwisePlan.DENSE_RUN : ElementwisePlan.SCRATCH_RUN;
+        plan.forEachRun(GRAIN, maxRun, r -> {
+            o.target(r);
+            m.load(r, false);
+            MemorySegment s = r.seg[1], out = r.seg[0];
+            long off = r.rel(1), lo = r.pos[0], hi = lo + r.n;
+            for (long i = lo; i < hi; i++) out.set(JAVA_BYTE, i, (byte) (s.get(JAVA_BYTE, off + i) ^ 1));
+        }, m);
         m.done();
         return res;
     }
@@ -34,16 +38,22 @@ final class ElementwiseLogical {
     static Tensor andOr(Op op, Tensor a, Tensor b, int[] shape) {
         Tensor res = CpuTensors.empty(DType.BOOL, shape);
         if (res.numel() == 0) return res;
-        ElementwiseOperand x = ElementwiseOperand.of(a, DType.BOOL, shape), y = ElementwiseOperand.of(b, DType.BOOL, shape);
-        MemorySegment xs = x.seg(), ys = y.seg(), o = CpuTensors.seg(res);
-        long xo = x.off(), yo = y.off(), xi = x.scalar() ? 0 : 1, yi = y.scalar() ? 0 : 1;
-        boolean and = op == Op.LOGICAL_AND;
-        Parallel.forRange(res.numel(), GRAIN, (lo, hi) -> {
+        ElementwisePlan plan = ElementwisePlan.of(shape, res, a, b);
+        ElementwiseOperand o = new ElementwiseOperand(plan, 0, res, DType.BOOL, false);
+        ElementwiseOperand x = new ElementwiseOperand(plan, 1, a, DType.BOOL, true), y = new ElementwiseOperand(plan, 2, b, DType.BOOL, true);
+        boolean xs = x.scalarRuns(), ys = y.scalarRuns(), and = op == Op.LOGICAL_AND;
+        int maxRun = x.inPlace(xs) && y.inPlace(ys) ? ElementwisePlan.DENSE_RUN : ElementwisePlan.SCRATCH_RUN;
+        plan.forEachRun(GRAIN, maxRun, r -> {
+            o.target(r);
+            x.load(r, xs);
+            y.load(r, ys);
+            MemorySegment u = r.seg[1], v = r.seg[2], out = r.seg[0];
+            long uo = r.rel(1), vo = r.rel(2), ui = xs ? 0 : 1, vi = ys ? 0 : 1, lo = r.pos[0], hi = lo + r.n;
             for (long i = lo; i < hi; i++) {
-                byte u = xs.get(JAVA_BYTE, xo + i * xi), v = ys.get(JAVA_BYTE, yo + i * yi);
-                o.set(JAVA_BYTE, i, and ? (byte) (u & v) : (byte) (u | v));
+                byte p = u.get(JAVA_BYTE, uo + i * ui), q = v.get(JAVA_BYTE, vo + i * vi);
+                out.set(JAVA_BYTE, i, and ? (byte) (p & q) : (byte) (p | q));
             }
-        });
+        }, x, y);
         x.done();
         y.done();
         return res;

@@ -1,38 +1,149 @@
 package org.ddrl.tensor.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.util.Arrays;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Tensor;
 
 /**
- * One input of an elementwise kernel as plain memory of the compute dtype: either {@code n} dense
- * elements starting at element {@code off}, or (when {@code scalar}) a single element at {@code off}
- * that stands for every position. A one-element input is kept as a scalar instead of being expanded,
- * so {@code x.add(2.0)} reads x once and never materializes a broadcast copy of the 2.
+ * One operand of an elementwise kernel as its loops see it, run by run ({@link ElementwisePlan.Run}),
+ * never as a whole-tensor copy.
+ *
+ * <p>An input whose run is unit-stride in the loop's dtype is read in place. One whose run stride is 0
+ * is handed to the loop as a single value when the loop takes a scalar there (converted to the loop's
+ * dtype first if need be), so {@code x + bias} over [N, C] reads the bias row in place and
+ * {@code x + y[:, None]} adds a register-held value per row. Anything else (another stride, another
+ * dtype) is gathered and converted into this thread's scratch slot k, the same conversion as a cast. The
+ * output (k = 0) is written in place when it has the loop's dtype, else into scratch and converted on
+ * the way out (half-precision results computed in F32).
  */
-record ElementwiseOperand(Tensor tensor, MemorySegment seg, long off, boolean scalar, boolean temporary) {
+final class ElementwiseOperand {
+    private final Tensor tensor;
+    private final int k;
+    private final MemorySegment seg;
+    private final DType from;
+    /** The dtype the loops read or write. */
+    private final DType loop;
+    private final long stride;
+    private final boolean scalarOk;
+    /** Read across its unit-stride dim: the plan's walk gathers it a tile at a time (gatherTile). */
+    private final boolean tiled;
 
-    /** {@code t} as {@code dtype} broadcast to {@code shape}; copies only when t is not already dense of that dtype. */
-    static ElementwiseOperand of(Tensor t, DType dtype, int[] shape) {
-        if (t.numel() == 1) {
-            Tensor s = t.dtype() == dtype ? t : CpuTensors.dense(t, dtype, t.shape());
-            return new ElementwiseOperand(s, CpuTensors.seg(s), s.offset(), true, s != t);
-        }
-        if (t.dtype() == dtype && t.isContiguous() && Arrays.equals(t.shape(), shape)) {
-            return new ElementwiseOperand(t, CpuTensors.seg(t), t.offset(), false, false);
-        }
-        Tensor d = CpuTensors.dense(t, dtype, shape);
-        return new ElementwiseOperand(d, CpuTensors.seg(d), d.offset(), false, d != t);
+    /**
+     * Operand k of plan: view t as seen by loops in dtype {@code loop}; {@code scalarOk} when the loop has a
+     * variant taking this operand as one value.
+     */
+    ElementwiseOperand(ElementwisePlan plan, int k, Tensor t, DType loop, boolean scalarOk) {
+        this.tensor = t;
+        this.k = k;
+        this.seg = CpuTensors.seg(t);
+        this.from = t.dtype();
+        this.loop = loop;
+        this.stride = plan.innerStride(k);
+        this.scalarOk = scalarOk;
+        this.tiled = plan.readsAcross(k);
+    }
+
+    boolean tiled() {
+        return tiled;
+    }
+
+    /** Bytes per element of the loop's dtype. */
+    int loopBytes() {
+        return loop.byteSize();
     }
 
     /**
-     * Frees a temporary copy now rather than leaving it to the enclosing scope, and otherwise keeps the
-     * input reachable until the kernel has finished reading its memory.
+     * Gathers a tile of this input into scratch slot k: {@code rows} runs of n elements starting at
+     * {@code start[k]}, one row further along the unit-stride dim each, stored row after row (n apart).
+     * The source is read along its unit-stride dim, rows elements at a time.
      */
+    void gatherTile(ElementwisePlan.Run r, long[] start, int rows, int n) {
+        long at = start[k];
+        MemorySegment s = r.scratch;
+        int es = loop.byteSize();
+        long slot = ElementwisePlan.slot(k, es);
+        if (from == loop && es == 4) {
+            for (int j = 0; j < n; j++) {
+                long src = at + j * stride, dst = slot + j;
+                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_INT, dst + (long) i * n, seg.getAtIndex(JAVA_INT, src + i));
+            }
+        } else if (from == loop && es == 8) {
+            for (int j = 0; j < n; j++) {
+                long src = at + j * stride, dst = slot + j;
+                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_LONG, dst + (long) i * n, seg.getAtIndex(JAVA_LONG, src + i));
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                if (from == loop) CpuTensors.copyStrided(seg, at + j * stride, 1, s, slot + j, n, rows, es);
+                else CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
+            }
+        }
+    }
+
+    /** Whether this input can come to the loops as one value per run: constant along the run, and the loop takes a scalar. */
+    boolean scalarRuns() {
+        return scalarOk && stride == 0;
+    }
+
+    /** Whether runs are read or written in place (no scratch), as a scalar or as a dense run. */
+    boolean inPlace(boolean scalar) {
+        return from == loop && (scalar ? stride == 0 : stride == 1);
+    }
+
+    /** Sets where the loops read this input in run r; {@code scalar} as decided by the kernel (see {@link #scalarRuns}). */
+    void load(ElementwisePlan.Run r, boolean scalar) {
+        if (tiled) {
+            // gathered with the whole tile already
+            r.scalar[k] = false;
+            r.seg[k] = r.scratch;
+            r.pos[k] = ElementwisePlan.slot(k, loop.byteSize()) + (long) r.tileRow * r.n;
+            return;
+        }
+        long at = r.at[k];
+        int n = scalar ? 1 : r.n;
+        r.scalar[k] = scalar;
+        if (from == loop && (stride == 1 || scalar || n == 1)) {
+            r.seg[k] = seg;
+            r.pos[k] = at;
+            return;
+        }
+        int es = loop.byteSize();
+        long slot = ElementwisePlan.slot(k, es);
+        MemorySegment s = r.scratch;
+        if (from != loop) {
+            CastRow.cast(seg, from, at, stride, s, loop, slot, 1, n);
+        } else if (stride == 0) {
+            Fill.run(s, slot, n, 1, es, Fill.bits(seg, at, es));
+        } else {
+            CpuTensors.copyStrided(seg, at, stride, s, slot, 1, n, es);
+        }
+        r.seg[k] = s;
+        r.pos[k] = slot;
+    }
+
+    /** Sets where the loops write run r: the output itself, or scratch when the loop's dtype differs. */
+    void target(ElementwisePlan.Run r) {
+        r.scalar[k] = false;
+        if (from == loop) {
+            r.seg[k] = seg;
+            r.pos[k] = r.at[k];
+        } else {
+            r.seg[k] = r.scratch;
+            r.pos[k] = ElementwisePlan.slot(k, loop.byteSize());
+        }
+    }
+
+    /** Converts run r's results from scratch into the output (nothing to do when they were written in place). */
+    void store(ElementwisePlan.Run r) {
+        if (from != loop) CastRow.cast(r.scratch, loop, r.pos[k], 1, seg, from, r.at[k], 1, r.n);
+    }
+
+    /** Keeps the tensor, and so its memory, reachable until the kernel has finished with it. */
     void done() {
-        if (temporary) tensor.storage().release();
-        else Reference.reachabilityFence(tensor);
+        Reference.reachabilityFence(tensor);
     }
 }

@@ -13,7 +13,6 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-import org.ddrl.kernels.cpu.Parallel;
 import org.ddrl.tensor.DType;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
@@ -49,12 +48,7 @@ final class ElementwiseSelect {
         DType dt = DType.promote(a.dtype(), b.dtype());
         Tensor res = CpuTensors.empty(dt, shape);
         if (res.numel() == 0) return res;
-        ElementwiseOperand c = ElementwiseOperand.of(cond, DType.BOOL, shape);
-        ElementwiseOperand x = ElementwiseOperand.of(a, dt, shape), y = ElementwiseOperand.of(b, dt, shape);
-        select(c, x, y, res);
-        c.done();
-        x.done();
-        y.done();
+        select(shape, res, cond, a, b);
         return res;
     }
 
@@ -75,42 +69,56 @@ final class ElementwiseSelect {
         if (res.numel() == 0) return res;
         Tensor fill = CpuTensors.empty(dt);
         Elements.setD(CpuTensors.seg(fill), dt, 0, value);
-        ElementwiseOperand c = ElementwiseOperand.of(mask, DType.BOOL, shape);
-        ElementwiseOperand v = ElementwiseOperand.of(fill, dt, shape), x = ElementwiseOperand.of(input, dt, shape);
-        select(c, v, x, res);
-        c.done();
-        x.done();
+        select(shape, res, mask, fill, input);
         fill.storage().release();
         return res;
     }
 
-    private static void select(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, Tensor res) {
-        MemorySegment o = CpuTensors.seg(res);
-        int width = res.dtype().byteSize();
-        Parallel.forRange(res.numel(), GRAIN, (lo, hi) -> {
+    /**
+     * res = cond ? a : b over the plan of the four. Inputs that are constant along a run (a broadcast mask
+     * row, the fill value) are read as one value there; the others in place or, for another dtype or
+     * stride, through the per-thread scratch.
+     */
+    private static void select(int[] shape, Tensor res, Tensor cond, Tensor a, Tensor b) {
+        ElementwisePlan plan = ElementwisePlan.of(shape, res, cond, a, b);
+        DType dt = res.dtype();
+        ElementwiseOperand o = new ElementwiseOperand(plan, 0, res, dt, false);
+        ElementwiseOperand c = new ElementwiseOperand(plan, 1, cond, DType.BOOL, true);
+        ElementwiseOperand x = new ElementwiseOperand(plan, 2, a, dt, true), y = new ElementwiseOperand(plan, 3, b, dt, true);
+        boolean cs = c.scalarRuns(), xs = x.scalarRuns(), ys = y.scalarRuns();
+        boolean inPlace = o.inPlace(false) && c.inPlace(cs) && x.inPlace(xs) && y.inPlace(ys);
+        int width = dt.byteSize();
+        plan.forEachRun(GRAIN, inPlace ? ElementwisePlan.DENSE_RUN : ElementwisePlan.SCRATCH_RUN, r -> {
+            o.target(r);
+            c.load(r, cs);
+            x.load(r, xs);
+            y.load(r, ys);
+            long ci = cs ? 0 : 1, ai = xs ? 0 : 1, bi = ys ? 0 : 1, lo = r.pos[0], hi = lo + r.n;
             switch (width) {
-                case 8 -> select8(c, a, b, o, lo, hi);
-                case 4 -> select4(c, a, b, o, lo, hi);
-                case 2 -> select2(c, a, b, o, lo, hi);
-                default -> select1(c, a, b, o, lo, hi);
+                case 8 -> select8(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
+                case 4 -> select4(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
+                case 2 -> select2(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
+                default -> select1(r.seg[1], r.rel(1), ci, r.seg[2], r.rel(2), ai, r.seg[3], r.rel(3), bi, r.seg[0], lo, hi);
             }
-        });
+        }, c, x, y);
+        c.done();
+        x.done();
+        y.done();
     }
 
     // One loop per element width, reading both candidates so that the choice compiles to a branch-free select.
+    // Each input is read at offset + i * step for output index i, step 1 for a run and 0 for a single value.
 
-    private static void select8(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
-        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+    private static void select8(MemorySegment cs, long co, long ci, MemorySegment as, long ao, long ai, MemorySegment bs, long bo,
+                                long bi, MemorySegment o, long lo, long hi) {
         for (long i = lo; i < hi; i++) {
             long x = as.getAtIndex(JAVA_LONG, ao + i * ai), y = bs.getAtIndex(JAVA_LONG, bo + i * bi);
             o.setAtIndex(JAVA_LONG, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
         }
     }
 
-    private static void select4(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
-        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+    private static void select4(MemorySegment cs, long co, long ci, MemorySegment as, long ao, long ai, MemorySegment bs, long bo,
+                                long bi, MemorySegment o, long lo, long hi) {
         long i = lo;
         if (IB != null && ci == 1 && (ai == 1 || bi == 1)) {
             // F32 and I32, the common case (attention masks, masked_fill): whole vectors of lanes at a time
@@ -126,18 +134,16 @@ final class ElementwiseSelect {
         }
     }
 
-    private static void select2(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
-        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+    private static void select2(MemorySegment cs, long co, long ci, MemorySegment as, long ao, long ai, MemorySegment bs, long bo,
+                                long bi, MemorySegment o, long lo, long hi) {
         for (long i = lo; i < hi; i++) {
             short x = as.getAtIndex(JAVA_SHORT, ao + i * ai), y = bs.getAtIndex(JAVA_SHORT, bo + i * bi);
             o.setAtIndex(JAVA_SHORT, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
         }
     }
 
-    private static void select1(ElementwiseOperand c, ElementwiseOperand a, ElementwiseOperand b, MemorySegment o, long lo, long hi) {
-        MemorySegment cs = c.seg(), as = a.seg(), bs = b.seg();
-        long co = c.off(), ao = a.off(), bo = b.off(), ci = step(c), ai = step(a), bi = step(b);
+    private static void select1(MemorySegment cs, long co, long ci, MemorySegment as, long ao, long ai, MemorySegment bs, long bo,
+                                long bi, MemorySegment o, long lo, long hi) {
         for (long i = lo; i < hi; i++) {
             byte x = as.get(JAVA_BYTE, ao + i * ai), y = bs.get(JAVA_BYTE, bo + i * bi);
             o.set(JAVA_BYTE, i, cs.get(JAVA_BYTE, co + i * ci) != 0 ? x : y);
@@ -169,10 +175,5 @@ final class ElementwiseSelect {
             VectorMask<Integer> t = ByteVector.fromMemorySegment(IB, cs, co + i, NO).compare(VectorOperators.NE, 0).cast(I);
             IntVector.fromMemorySegment(I, bs, (bo + i) * 4, NO).blend(x, t).intoMemorySegment(o, i * 4, NO);
         }
-    }
-
-    /** 0 for a scalar operand, which stays on its one element, else 1. */
-    private static long step(ElementwiseOperand x) {
-        return x.scalar() ? 0 : 1;
     }
 }
