@@ -2,12 +2,15 @@ package org.ddrl.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import org.ddrl.kernels.cpu.HostMemory;
+import org.ddrl.kernels.cpu.HostMemoryStats;
 import org.ddrl.kernels.cpu.Parallel;
 
 /**
  * {@link TinyDitStepBench}'s step outside JMH, for profiling and for busy machines: warm-up steps, then timed steps,
- * printing the wall time and the process's CPU time (user + system, every thread) per step, and the garbage
- * collections during the timed steps. Run it under {@code /usr/bin/time -v} for page faults and context switches,
+ * printing the wall time and the process's CPU time (user + system, every thread) per step, the garbage
+ * collections during the timed steps, and how many host blocks per step came from the caching allocator and how
+ * many from the OS. Run it under {@code /usr/bin/time -v} for page faults and context switches,
  * or with {@code -XX:StartFlightRecording} for a profile.
  *
  * <p>Usage: {@code TinyDitStepTime [--threads N] [--warmup W] [--steps S]}.
@@ -35,6 +38,7 @@ public final class TinyDitStepTime {
         Parallel.setThreads(threads);
         try (TinyDitStep step = new TinyDitStep()) {
             for (int i = 0; i < warmup; i++) step.step();
+            HostMemoryStats mem0 = HostMemory.stats();
             long gc0 = gcCount(), cpu0 = TinyDitStepBench.processCpuNanos(), wall0 = System.nanoTime();
             double loss = 0;
             for (int i = 0; i < steps; i++) loss += step.step();
@@ -43,6 +47,9 @@ public final class TinyDitStepTime {
             System.out.printf(Locale.ROOT, "tiny DiT step, %d threads, %,d parameters: %.1f ms wall, %.1f ms CPU per step (%.0f%% of one core),"
                             + " %d GCs in %d steps, mean loss %.4f%n",
                     threads, step.parameters(), wallMs, cpuMs, 100 * cpuMs / wallMs, gcCount() - gc0, steps, loss / steps);
+            HostMemoryStats mem = HostMemory.stats();
+            System.out.printf(Locale.ROOT, "host blocks per step: %.0f from the cache, %.1f from the OS; %.1f MB live at most%n",
+                    (mem.hits() - mem0.hits()) / (double) steps, (mem.misses() - mem0.misses()) / (double) steps, mem.peak() / 1e6);
         }
     }
 
