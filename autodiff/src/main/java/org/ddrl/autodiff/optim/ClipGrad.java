@@ -2,6 +2,7 @@ package org.ddrl.autodiff.optim;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +51,29 @@ public final class ClipGrad {
         double acc = 0;
         List<String> nonfinite = new ArrayList<>();
         try (GradMode.Guard noGrad = GradMode.noGrad()) {
+            // Dense F32/F64 CPU gradients: the 2-norm's sums of squares in one parallel pass instead of four ops each.
+            Map<String, Double> fused = new HashMap<>();
+            if (normType == 2) {
+                List<String> names = new ArrayList<>();
+                List<Tensor> grads = new ArrayList<>();
+                for (Map.Entry<String, Tensor> e : params.entrySet()) {
+                    Tensor g = e.getValue().grad();
+                    if (g != null && g.numel() > 0 && CpuFused.applies(g)) {
+                        names.add(e.getKey());
+                        grads.add(g);
+                    }
+                }
+                double[] sums = CpuFused.sumsOfSquares(grads);
+                for (int i = 0; i < sums.length; i++) fused.put(names.get(i), sums[i]);
+            }
             for (Map.Entry<String, Tensor> e : params.entrySet()) {
                 Tensor g = e.getValue().grad();
                 if (g == null || g.numel() == 0) continue;
                 double part;
-                try (Scope scope = Scope.open()) {
+                Double done = fused.get(e.getKey());
+                if (done != null) {
+                    part = done;
+                } else try (Scope scope = Scope.open()) {
                     Tensor x = g.to(DType.F64);
                     if (normType == 2) part = x.mul(x).sum().item();
                     else if (inf) part = x.abs().max().item();
@@ -75,16 +94,27 @@ public final class ClipGrad {
             }
             double coef = maxNorm / (total + 1e-6);
             if (coef < 1) {
-                for (Tensor p : params.values()) {
-                    Tensor g = p.grad();
-                    if (g == null || g.numel() == 0) continue;
-                    try (Scope scope = Scope.open()) {
-                        // scaled in the compute type: coef as a BF16 scalar would lose all but 3 digits
-                        g.copyFrom(g.to(ParamState.stateType(g.dtype())).mul(coef));
-                    }
+                try (CpuFused.Batch batch = CpuFused.Batch.open()) {
+                    scaleAll(params.values(), coef);
                 }
             }
             return total;
+        }
+    }
+
+    /** g *= coef for every gradient; dense CPU ones in one parallel pass (the caller's batch). */
+    private static void scaleAll(Collection<Tensor> params, double coef) {
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g == null || g.numel() == 0) continue;
+            if (CpuFused.applies(g)) {
+                CpuFused.scale(g, coef);
+                continue;
+            }
+            try (Scope scope = Scope.open()) {
+                // scaled in the compute type: coef as a BF16 scalar would lose all but 3 digits
+                g.copyFrom(g.to(ParamState.stateType(g.dtype())).mul(coef));
+            }
         }
     }
 }

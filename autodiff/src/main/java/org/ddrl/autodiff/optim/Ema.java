@@ -71,7 +71,7 @@ public final class Ema {
     public void update() {
         if (swapped != null) throw new IllegalStateException("Ema.update: averaged weights are swapped in; close the Swap first");
         updates++;
-        try (GradMode.Guard noGrad = GradMode.noGrad()) {
+        try (GradMode.Guard noGrad = GradMode.noGrad(); CpuFused.Batch batch = CpuFused.Batch.open()) {
             for (int k = 0; k < profiles.size(); k++) {
                 double beta = profiles.get(k).beta(updates);
                 for (Map.Entry<String, Tensor> e : averages.get(k).entrySet()) {

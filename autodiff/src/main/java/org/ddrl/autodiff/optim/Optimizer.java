@@ -106,7 +106,8 @@ public abstract class Optimizer {
 
     /** One update of every parameter that has a gradient. */
     public void step() {
-        try (GradMode.Guard noGrad = GradMode.noGrad()) {
+        // The fused CPU updates of all parameters run as one parallel pass when the batch closes.
+        try (GradMode.Guard noGrad = GradMode.noGrad(); CpuFused.Batch batch = CpuFused.Batch.open()) {
             for (ParamGroup group : groups) {
                 for (Map.Entry<String, Tensor> e : group.params().entrySet()) {
                     Tensor p = e.getValue();

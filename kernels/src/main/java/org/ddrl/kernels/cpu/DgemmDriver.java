@@ -73,7 +73,7 @@ final class DgemmDriver {
                               int i0, int i1, int jc, int nc, int s0, int s1) {
         int rows = blockRows(kc);
         double[] ap = GemmScratch.get().doubleA(Math.min(rows, i1 - i0 + MR) * kc);
-        double[] acc = new double[MR * NR];
+        double[] acc = GemmScratch.get().doubleAcc(MR * NR);
         for (int ic = i0; ic < i1; ic += rows) {
             int mc = Math.min(rows, i1 - ic);
             DgemmPack.packA(ap, a, aOff, aRs, aCs, ic, mc, pc, kc);

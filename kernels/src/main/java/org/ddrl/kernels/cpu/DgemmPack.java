@@ -32,7 +32,7 @@ final class DgemmPack {
 
     /** Packs A[i0 : i0 + mc, p0 : p0 + kc] into dst as ceil(mc / MR) micro-panels of MR * kc values. */
     static void packA(double[] dst, MemorySegment a, long aOff, long aRs, long aCs, int i0, int mc, int p0, int kc) {
-        double[] lines = aCs == 1 ? new double[MR * LANES] : null;
+        double[] lines = aCs == 1 ? GemmScratch.get().doubleLines(MR * LANES) : null;
         for (int q = 0, base = 0; q < mc; q += MR, base += MR * kc) {
             int rows = Math.min(MR, mc - q);
             long first = aOff + (long) (i0 + q) * aRs + (long) p0 * aCs;
@@ -81,7 +81,7 @@ final class DgemmPack {
      */
     static void packB(double[] dst, MemorySegment b, long bOff, long bRs, long bCs, int p0, int kc, int j0, int nc,
                       int s0, int s1) {
-        double[] lines = bRs == 1 && bCs != 1 ? new double[NR * LANES] : null;
+        double[] lines = bRs == 1 && bCs != 1 ? GemmScratch.get().doubleLines(NR * LANES) : null;
         for (int s = s0; s < s1; s++) {
             int base = s * NR * kc;
             int cols = Math.min(NR, nc - s * NR);

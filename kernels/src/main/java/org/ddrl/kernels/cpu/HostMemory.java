@@ -14,10 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * kept in size-class bins ({@link HostBlockCache}) and handed out again, so a training loop that makes
  * the same temporaries every step stops touching the OS after its first step.
  *
- * <p>Why reuse stays safe: the cache holds the raw memory, and every hand-out is a fresh view of it
- * bound to its own shared arena. Freeing a block closes that arena before the memory goes back to the
- * cache, so a stale segment (a tensor whose scope closed) throws on access instead of reading the next
- * owner's data. A Cleaner frees blocks that become unreachable without being freed.
+ * <p>Why reuse stays safe: a tensor checks that its storage is live before every op, so a tensor whose scope
+ * closed fails with a message naming the op instead of reading the next owner's data. A raw segment kept past
+ * its block's free is not checked by default. With {@code ddrl.cpu.guard=true} (the test suite sets it) every
+ * hand-out is a fresh view of the memory bound to its own shared arena, and freeing a block closes that arena
+ * before the memory goes back to the cache, so a stale segment throws on access too. It is off by default
+ * because closing a shared arena is a handshake with every Java thread run by the VM thread (about 10
+ * microseconds and two context switches), and a training step of a small model frees thousands of blocks:
+ * that was a sixth of its system time and most of its context switches. A Cleaner frees blocks that become
+ * unreachable without being freed.
  *
  * <p>{@link #allocate} returns zeroed memory; {@link #allocateUninitialized} may return the previous
  * owner's bytes and is for outputs that a kernel overwrites completely. With the system property
@@ -33,6 +38,7 @@ public final class HostMemory {
     private static final HostBlockCache CACHE = new HostBlockCache(
             Long.getLong("ddrl.cpu.cacheBytes", 1L << 30));
     private static volatile boolean poison = Boolean.getBoolean("ddrl.cpu.poison");
+    private static volatile boolean guard = Boolean.getBoolean("ddrl.cpu.guard");
 
     private HostMemory() {}
 
@@ -54,13 +60,16 @@ public final class HostMemory {
         }
     }
 
-    /** Must not reference the Block, or the Block would never become unreachable. */
+    /**
+     * Must not reference the Block, or the Block would never become unreachable. {@code view} is the hand-out's own
+     * arena when guarded, else null.
+     */
     private record Freer(Arena view, HostBlockCache.Chunk chunk, long bytes, AtomicBoolean done) implements Runnable {
         @Override
         public void run() {
             if (done.compareAndSet(false, true)) {
                 // Invalidate every segment of this hand-out first: only then may the memory be handed out again.
-                view.close();
+                if (view != null) view.close();
                 CACHE.release(chunk, bytes);
             }
         }
@@ -82,8 +91,8 @@ public final class HostMemory {
     private static Block allocate(long bytes, boolean zero) {
         if (bytes < 0) throw new IllegalArgumentException("HostMemory.allocate: negative size " + bytes);
         HostBlockCache.Chunk chunk = CACHE.acquire(bytes);
-        Arena view = Arena.ofShared();
-        MemorySegment seg = chunk.memory().reinterpret(bytes, view, null);
+        Arena view = guard ? Arena.ofShared() : null;
+        MemorySegment seg = view != null ? chunk.memory().reinterpret(bytes, view, null) : chunk.memory().asSlice(0, bytes);
         if (chunk.reused()) {
             if (zero) seg.fill((byte) 0);
             else if (poison) seg.fill((byte) 0xFF);
@@ -142,6 +151,19 @@ public final class HostMemory {
     /** Turns poisoning of uninitialized blocks on or off (tests that check zero-fill audits use it). */
     public static void setPoison(boolean on) {
         poison = on;
+    }
+
+    /** Whether each hand-out gets its own arena, closed when it is freed ({@code ddrl.cpu.guard}). */
+    public static boolean guard() {
+        return guard;
+    }
+
+    /**
+     * Turns the per-block arena on or off for later allocations (blocks handed out before keep their mode).
+     * With it on, a segment used after its block was freed throws IllegalStateException.
+     */
+    public static void setGuard(boolean on) {
+        guard = on;
     }
 
     /** A consistent snapshot of the counters. */

@@ -22,8 +22,15 @@ final class SgemmDriver {
     private static final int A_BLOCK = 12 * MR * 1024;
     private static final int MAX_BLOCK_PANELS = 24;
     static final int NC = 64 * NR;
-    /** Fewest multiply-adds worth handing to another thread (a fork costs a few microseconds). */
-    private static final long MIN_TASK_FLOPS = 1L << 21;
+    /**
+     * Fewest multiply-adds worth handing to another thread: about 4 microseconds of work, against the
+     * microsecond or so that {@link Parallel} needs to hand a range to an awake worker.
+     */
+    private static final long MIN_TASK_FLOPS = 1L << 19;
+    /** Most slivers a block may sweep for row-major A to be packed as plain rows ({@link SgemmKernel#tileRows}). */
+    static final int ROW_PANEL_SLIVERS = 4;
+    /** Fewest packed B values worth handing to another thread (a copy, so cheaper per value than a product). */
+    private static final long MIN_PACK_VALUES = 1L << 15;
 
     private SgemmDriver() {}
 
@@ -40,7 +47,7 @@ final class SgemmDriver {
                 float betaK = pc == 0 ? beta : 1f;
                 float[] bp = GemmScratch.get().floatB(slivers * NR * kc);
                 int j0 = jc, p0 = pc;
-                Parallel.forRange(slivers, Math.max(1, (MIN_TASK_FLOPS / 8) / ((long) NR * kc)),
+                Parallel.forRange(slivers, Math.max(1, MIN_PACK_VALUES / ((long) NR * kc)),
                         (lo, hi) -> SgemmPack.packB(bp, b, bOff, bRs, bCs, p0, kc, j0, nc, (int) lo, (int) hi));
                 long panelFlops = (long) MR * nc * kc;
                 long sliverFlops = (long) NR * m * kc;
@@ -75,17 +82,25 @@ final class SgemmDriver {
                               float[] bp, float beta, MemorySegment c, long cOff, long ldc,
                               int i0, int i1, int jc, int nc, int s0, int s1) {
         int rows = blockRows(kc);
-        float[] ap = GemmScratch.get().floatA(Math.min(rows, i1 - i0 + MR) * kc);
-        float[] acc = new float[MR * NR];
+        GemmScratch scratch = GemmScratch.get();
+        float[] ap = scratch.floatA(Math.min(rows, i1 - i0 + MR) * kc);
+        float[] acc = scratch.floatAcc(MR * NR);
+        // Row-major A: a narrow product uses each packed A value for few slivers, so transposing A into the
+        // interleaved layout costs more than the faster interleaved kernel saves; plain row copies for the row-panel
+        // kernel win there. Wider products amortize the transpose (at 384 columns the interleaved kernel was 20% faster).
+        boolean rowPanels = aCs == 1 && s1 - s0 <= ROW_PANEL_SLIVERS;
+        float[] lines = rowPanels ? null : scratch.floatLines(MR * SgemmKernel.LANES);
         for (int ic = i0; ic < i1; ic += rows) {
             int mc = Math.min(rows, i1 - ic);
-            SgemmPack.packA(ap, a, aOff, aRs, aCs, ic, mc, pc, kc);
+            if (rowPanels) SgemmPack.packARows(ap, a, aOff, aRs, ic, mc, pc, kc);
+            else SgemmPack.packA(ap, a, aOff, aRs, aCs, ic, mc, pc, kc, lines);
             for (int s = s0; s < s1; s++) {
                 int j = jc + s * NR;
                 int nr = Math.min(NR, nc - s * NR);
                 int bi = s * NR * kc;
                 for (int q = 0; q < mc; q += MR) {
-                    SgemmKernel.tile(kc, ap, q * kc, bp, bi, acc);
+                    if (rowPanels) SgemmKernel.tileRows(kc, ap, q * kc, bp, bi, acc);
+                    else SgemmKernel.tile(kc, ap, q * kc, bp, bi, acc);
                     SgemmKernel.update(acc, Math.min(MR, mc - q), nr, alpha, beta, c, cOff + (long) (ic + q) * ldc + j, ldc);
                 }
             }

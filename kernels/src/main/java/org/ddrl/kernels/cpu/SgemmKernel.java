@@ -114,6 +114,96 @@ final class SgemmKernel {
     }
 
     /**
+     * As {@link #tile}, for an A micro-panel packed as MR rows of kc contiguous values ({@link SgemmPack#packARows}):
+     * row r's value p at {@code ai + r * kc + p}. Row-major A packs into this layout by plain row copies, where the
+     * interleaved layout needs a transpose that cost more than the products themselves at the step's small n.
+     * Each sum runs over p in the same order as in {@link #tile}, so both give the same bits.
+     */
+    static void tileRows(int kc, float[] a, int ai, float[] b, int bi, float[] acc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        FloatVector cc0 = z, cc1 = z, cd0 = z, cd1 = z;
+        int a0 = ai, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc, a6 = a5 + kc;
+        int a7 = a6 + kc, a8 = a7 + kc, a9 = a8 + kc, aa = a9 + kc, ab = aa + kc, ac = ab + kc, ad = ac + kc;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + LANES);
+            FloatVector av = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+            av = FloatVector.broadcast(S, a[a8 + p]);
+            c80 = av.fma(b0, c80);
+            c81 = av.fma(b1, c81);
+            av = FloatVector.broadcast(S, a[a9 + p]);
+            c90 = av.fma(b0, c90);
+            c91 = av.fma(b1, c91);
+            av = FloatVector.broadcast(S, a[aa + p]);
+            ca0 = av.fma(b0, ca0);
+            ca1 = av.fma(b1, ca1);
+            av = FloatVector.broadcast(S, a[ab + p]);
+            cb0 = av.fma(b0, cb0);
+            cb1 = av.fma(b1, cb1);
+            av = FloatVector.broadcast(S, a[ac + p]);
+            cc0 = av.fma(b0, cc0);
+            cc1 = av.fma(b1, cc1);
+            av = FloatVector.broadcast(S, a[ad + p]);
+            cd0 = av.fma(b0, cd0);
+            cd1 = av.fma(b1, cd1);
+        }
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, LANES);
+        c10.intoArray(acc, NR);
+        c11.intoArray(acc, NR + LANES);
+        c20.intoArray(acc, 2 * NR);
+        c21.intoArray(acc, 2 * NR + LANES);
+        c30.intoArray(acc, 3 * NR);
+        c31.intoArray(acc, 3 * NR + LANES);
+        c40.intoArray(acc, 4 * NR);
+        c41.intoArray(acc, 4 * NR + LANES);
+        c50.intoArray(acc, 5 * NR);
+        c51.intoArray(acc, 5 * NR + LANES);
+        c60.intoArray(acc, 6 * NR);
+        c61.intoArray(acc, 6 * NR + LANES);
+        c70.intoArray(acc, 7 * NR);
+        c71.intoArray(acc, 7 * NR + LANES);
+        c80.intoArray(acc, 8 * NR);
+        c81.intoArray(acc, 8 * NR + LANES);
+        c90.intoArray(acc, 9 * NR);
+        c91.intoArray(acc, 9 * NR + LANES);
+        ca0.intoArray(acc, 10 * NR);
+        ca1.intoArray(acc, 10 * NR + LANES);
+        cb0.intoArray(acc, 11 * NR);
+        cb1.intoArray(acc, 11 * NR + LANES);
+        cc0.intoArray(acc, 12 * NR);
+        cc1.intoArray(acc, 12 * NR + LANES);
+        cd0.intoArray(acc, 13 * NR);
+        cd1.intoArray(acc, 13 * NR + LANES);
+    }
+
+    /**
      * C[i, j] = alpha * acc[i * NR + j] + beta * C[i, j] for the mr x nr part of the tile inside C (cAt and
      * ldc in elements). C is read only when beta != 0, so garbage (NaN) there is overwritten when beta is 0.
      */

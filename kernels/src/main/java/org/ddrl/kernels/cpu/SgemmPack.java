@@ -14,12 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * copy a view first. Short edge panels are padded so the kernel always runs full tiles; the padded lanes
  * are never stored, and zeros (not stale values, which could be slow subnormals) keep them cheap.
  *
- * <p>Packed A: micro-panels of MR rows; within one, the MR values of column p sit together at
- * {@code p * MR}. Packed B: slivers of NR columns; within one, row p's NR values sit at {@code p * NR}.
+ * <p>Packed A: micro-panels of MR rows; within one, either the MR values of column p sit together at
+ * {@code p * MR} ({@link #packA}, for {@link SgemmKernel#tile}), or, for A with unit column stride, each row's kc
+ * values are contiguous ({@link #packARows}, for {@link SgemmKernel#tileRows}), which costs a bulk copy per row
+ * instead of a transpose. Packed B: slivers of NR columns; within one, row p's NR values sit at {@code p * NR}.
  *
- * <p>Unit-stride operands get vector paths. The two that transpose (row-major A, column-major B) load
- * one vector along each contiguous line into a small buffer and scatter from there: reading the
- * segment element by element costs about three times as much, a measurable share of a whole GEMM.
+ * <p>Unit-stride operands get vector paths. The two that transpose (row-major A into the interleaved layout,
+ * column-major B) load one vector along each contiguous line into a small buffer and scatter from there:
+ * reading the segment element by element costs about three times as much, a measurable share of a whole GEMM.
  */
 final class SgemmPack {
     private static final VectorSpecies<Float> S = SgemmKernel.S;
@@ -30,9 +32,27 @@ final class SgemmPack {
 
     private SgemmPack() {}
 
-    /** Packs A[i0 : i0 + mc, p0 : p0 + kc] into dst as ceil(mc / MR) micro-panels of MR * kc values. */
-    static void packA(float[] dst, MemorySegment a, long aOff, long aRs, long aCs, int i0, int mc, int p0, int kc) {
-        float[] lines = aCs == 1 ? new float[MR * LANES] : null;
+    /**
+     * Packs A[i0 : i0 + mc, p0 : p0 + kc] (A with unit column stride: row-major, or a row slice of it) into dst as
+     * ceil(mc / MR) micro-panels of MR rows of kc contiguous values, for {@link SgemmKernel#tileRows}: one bulk copy
+     * per row, rows past mc zero.
+     */
+    static void packARows(float[] dst, MemorySegment a, long aOff, long aRs, int i0, int mc, int p0, int kc) {
+        for (int q = 0, base = 0; q < mc; q += MR, base += MR * kc) {
+            int rows = Math.min(MR, mc - q);
+            long first = aOff + (long) (i0 + q) * aRs + p0;
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(a, JAVA_FLOAT, (first + r * aRs) * Float.BYTES, dst, base + r * kc, kc);
+            }
+            if (rows < MR) java.util.Arrays.fill(dst, base + rows * kc, base + MR * kc, 0f);
+        }
+    }
+
+    /**
+     * Packs A[i0 : i0 + mc, p0 : p0 + kc] into dst as ceil(mc / MR) micro-panels of MR * kc values, interleaved
+     * (column p's MR values together), for {@link SgemmKernel#tile}. {@code lines} holds MR * LANES floats.
+     */
+    static void packA(float[] dst, MemorySegment a, long aOff, long aRs, long aCs, int i0, int mc, int p0, int kc, float[] lines) {
         for (int q = 0, base = 0; q < mc; q += MR, base += MR * kc) {
             int rows = Math.min(MR, mc - q);
             long first = aOff + (long) (i0 + q) * aRs + (long) p0 * aCs;
@@ -81,7 +101,7 @@ final class SgemmPack {
      */
     static void packB(float[] dst, MemorySegment b, long bOff, long bRs, long bCs, int p0, int kc, int j0, int nc,
                       int s0, int s1) {
-        float[] lines = bRs == 1 && bCs != 1 ? new float[NR * LANES] : null;
+        float[] lines = bRs == 1 && bCs != 1 ? GemmScratch.get().floatLines(NR * LANES) : null;
         for (int s = s0; s < s1; s++) {
             int base = s * NR * kc;
             int cols = Math.min(NR, nc - s * NR);

@@ -151,6 +151,28 @@ class GemmTest {
         check(f32, deep + 3, 17, kc, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 1, 0);
     }
 
+    /**
+     * Row-major A packs as plain rows for narrow products (at most ROW_PANEL_SLIVERS slivers) and interleaved for
+     * wider ones; both kernels sum each element over k in the same order, so the first columns of a wide product
+     * equal the narrow product of the same rows bit for bit. Sizes cross a partial last micro-panel (m % 14 != 0).
+     */
+    @Test
+    void rowPanelAndInterleavedKernelsGiveTheSameBits() {
+        int m = 75, k = 67, narrow = SgemmDriver.ROW_PANEL_SLIVERS * SgemmKernel.NR, wide = narrow + SgemmKernel.NR + 5;
+        Operand a = operand(true, m, k, Layout.ROW_MAJOR);
+        Operand b = operand(true, k, wide, Layout.ROW_MAJOR);
+        float[] cw = new float[m * wide], cn = new float[m * narrow];
+        Gemm.sgemm(m, wide, k, 1f, a.seg(), 0, k, 1, b.seg(), 0, wide, 1, 0f, MemorySegment.ofArray(cw), 0, wide);
+        Gemm.sgemm(m, narrow, k, 1f, a.seg(), 0, k, 1, b.seg(), 0, wide, 1, 0f, MemorySegment.ofArray(cn), 0, narrow);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < narrow; j++) {
+                assertEquals(cw[i * wide + j], cn[i * narrow + j], "C[" + i + ", " + j + "]");
+            }
+        }
+        check(true, m, narrow, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, 1, 0);
+        check(true, m, wide, k, Layout.ROW_MAJOR, Layout.COL_MAJOR, 1, 0);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void everyLayoutOfAAndB(boolean f32) {

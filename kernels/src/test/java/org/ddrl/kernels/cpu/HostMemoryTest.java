@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The caching host allocator: size classes, reuse without zero-fill, zero-fill where asked, stale
- * segments that throw instead of seeing the next owner's data, the cache bound, and the counters.
+ * segments that throw instead of seeing the next owner's data (with the guard), the cache bound, and the counters.
  * Sizes are odd multiples of a page so that no other allocation of this JVM shares their bins.
  */
 class HostMemoryTest {
@@ -47,28 +47,63 @@ class HostMemoryTest {
     }
 
     @Test
-    void freedBlockIsReusedAndItsOldSegmentThrows() {
-        HostMemory.Block a = HostMemory.allocateUninitialized(ODD);
-        MemorySegment old = a.segment();
-        long address = old.address();
-        assertEquals(0, address % HostMemory.ALIGNMENT, "64-byte aligned");
-        old.fill((byte) 0x5A);
-        HostMemoryStats before = HostMemory.stats();
-        a.free();
-        a.free(); // idempotent
-        assertThrows(IllegalStateException.class, () -> old.get(JAVA_BYTE, 0), "a freed block is unreadable");
-        HostMemory.Block b = HostMemory.allocateUninitialized(ODD);
+    void guardedFreedBlockIsReusedAndItsOldSegmentThrows() {
+        boolean was = HostMemory.guard();
+        HostMemory.setGuard(true);
         try {
-            HostMemoryStats after = HostMemory.stats();
-            assertEquals(address, b.segment().address(), "the freed block of the same size class comes back");
-            assertEquals(before.hits() + 1, after.hits());
-            assertEquals(before.misses(), after.misses());
-            assertEquals(ODD, b.segment().byteSize());
-            if (!HostMemory.poison()) assertEquals((byte) 0x5A, b.segment().get(JAVA_BYTE, ODD - 1), "uninitialized: not cleared");
-            assertThrows(IllegalStateException.class, () -> old.set(JAVA_BYTE, 0, (byte) 1),
-                    "the previous owner's segment stays dead while the memory has a new owner");
+            HostMemory.Block a = HostMemory.allocateUninitialized(ODD);
+            MemorySegment old = a.segment();
+            long address = old.address();
+            assertEquals(0, address % HostMemory.ALIGNMENT, "64-byte aligned");
+            old.fill((byte) 0x5A);
+            HostMemoryStats before = HostMemory.stats();
+            a.free();
+            a.free(); // idempotent
+            assertThrows(IllegalStateException.class, () -> old.get(JAVA_BYTE, 0), "a freed block is unreadable");
+            HostMemory.Block b = HostMemory.allocateUninitialized(ODD);
+            try {
+                HostMemoryStats after = HostMemory.stats();
+                assertEquals(address, b.segment().address(), "the freed block of the same size class comes back");
+                assertEquals(before.hits() + 1, after.hits());
+                assertEquals(before.misses(), after.misses());
+                assertEquals(ODD, b.segment().byteSize());
+                if (!HostMemory.poison()) assertEquals((byte) 0x5A, b.segment().get(JAVA_BYTE, ODD - 1), "uninitialized: not cleared");
+                assertThrows(IllegalStateException.class, () -> old.set(JAVA_BYTE, 0, (byte) 1),
+                        "the previous owner's segment stays dead while the memory has a new owner");
+            } finally {
+                b.free();
+            }
         } finally {
-            b.free();
+            HostMemory.setGuard(was);
+        }
+    }
+
+    /** Without the guard the hand-out is a plain slice of the cached memory: same reuse, same sizes, no arena. */
+    @Test
+    void unguardedFreedBlockIsReusedWithTheSameContract() {
+        boolean was = HostMemory.guard();
+        HostMemory.setGuard(false);
+        try {
+            HostMemory.Block a = HostMemory.allocateUninitialized(ODD + 5 * 4096);
+            long address = a.segment().address();
+            assertEquals(0, address % HostMemory.ALIGNMENT, "64-byte aligned");
+            a.segment().fill((byte) 0x33);
+            HostMemoryStats before = HostMemory.stats();
+            a.free();
+            a.free(); // idempotent: counted once
+            assertEquals(before.allocated() - (ODD + 5 * 4096), HostMemory.stats().allocated());
+            HostMemory.Block b = HostMemory.allocate(ODD + 5 * 4096);
+            try {
+                assertEquals(address, b.segment().address(), "the freed block comes back");
+                assertEquals(ODD + 5 * 4096, b.segment().byteSize(), "the hand-out has the requested size, not the class");
+                assertEquals(before.hits() + 1, HostMemory.stats().hits());
+                for (long i = 0; i < b.segment().byteSize(); i += 8) assertEquals(0L, b.segment().get(JAVA_LONG, i), "zeroed byte " + i);
+                assertThrows(IndexOutOfBoundsException.class, () -> b.segment().get(JAVA_BYTE, ODD + 5 * 4096));
+            } finally {
+                b.free();
+            }
+        } finally {
+            HostMemory.setGuard(was);
         }
     }
 

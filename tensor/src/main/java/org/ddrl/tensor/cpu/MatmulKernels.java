@@ -91,6 +91,18 @@ final class MatmulKernels {
         int m = a.rows, n = b.cols, k = a.cols;
         MemorySegment as = CpuTensors.seg(a.t), bs = CpuTensors.seg(b.t), cs = CpuTensors.seg(target);
         long mn = (long) m * n;
+        long foldedRs = compute == DType.F32 || compute == DType.F64 ? foldedRowStride(aOffs, bOffs, m, a.rs) : NOT_FOLDABLE;
+        if (foldedRs != NOT_FOLDABLE) {
+            // One product of batches * m rows: B is packed once instead of once per batch, and the rows split over threads.
+            int rows = Math.multiplyExact(aOffs.length, m);
+            if (compute == DType.F32) {
+                Gemm.sgemm(rows, n, k, 1f, as, aOffs[0], foldedRs, a.cs, bs, bOffs[0], b.rs, b.cs, 0f, cs, 0, n);
+            } else {
+                Gemm.dgemm(rows, n, k, 1.0, as, aOffs[0], foldedRs, a.cs, bs, bOffs[0], b.rs, b.cs, 0.0, cs, 0, n);
+            }
+            if (target != result) CpuTensors.copyCast(target, result);
+            return result;
+        }
         switch (compute) {
             case F32 -> forBatches(aOffs.length, mn * k, i -> Gemm.sgemm(m, n, k, 1f, as, aOffs[i], a.rs, a.cs,
                     bs, bOffs[i], b.rs, b.cs, 0f, cs, i * mn, n));
@@ -100,6 +112,24 @@ final class MatmulKernels {
         }
         if (target != result) CpuTensors.copyCast(target, result);
         return result;
+    }
+
+    private static final long NOT_FOLDABLE = Long.MIN_VALUE;
+
+    /**
+     * The row stride of A seen as one [batches * m, k] matrix, or NOT_FOLDABLE. A batched product folds into one GEMM
+     * when every batch uses the same B (a weight broadcast over the batch, as in x W^T for x [B, T, C]) and A's
+     * batches follow each other at m rows' distance (a contiguous or row-sliced activation): row r of the folded A is
+     * then row r % m of batch r / m, and C, written densely, has exactly the folded layout.
+     */
+    private static long foldedRowStride(long[] aOffs, long[] bOffs, int m, long rs) {
+        int batches = aOffs.length;
+        if (batches < 2 || (long) batches * m > Integer.MAX_VALUE) return NOT_FOLDABLE;
+        for (long off : bOffs) if (off != bOffs[0]) return NOT_FOLDABLE;
+        long step = aOffs[1] - aOffs[0];
+        if (m > 1 && step != m * rs) return NOT_FOLDABLE;
+        for (int i = 2; i < batches; i++) if (aOffs[i] - aOffs[i - 1] != step) return NOT_FOLDABLE;
+        return m > 1 ? rs : step;
     }
 
     private static int[] broadcastBatch(Tensor x, Tensor y, int[] xb, int[] yb) {
