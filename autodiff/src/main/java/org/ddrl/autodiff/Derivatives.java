@@ -303,7 +303,17 @@ final class Derivatives {
         else if (a.dim() == 1) g2 = g.unsqueeze(-2);
         else if (b.dim() == 1) g2 = g.unsqueeze(-1);
         Tensor ga = c.needs(0) ? GradUtil.sumToShape(g2.matmul(b2.transpose(-2, -1)), a2.shape()).reshape(a.shape()) : null;
-        Tensor gb = c.needs(1) ? GradUtil.sumToShape(a2.transpose(-2, -1).matmul(g2), b2.shape()).reshape(b.shape()) : null;
+        Tensor gb = null;
+        if (c.needs(1)) {
+            if (b2.dim() == 2 && a2.dim() > 2) {
+                // A weight shared by every batch entry (x W^T in Linear): fold the batch into the rows and take one
+                // [k, B*m] x [B*m, n] product, instead of B products of [k, n] and a sum over B.
+                int k = a2.size(-1), n = g2.size(-1);
+                gb = a2.reshape(-1, k).transpose(0, 1).matmul(g2.reshape(-1, n)).reshape(b.shape());
+            } else {
+                gb = GradUtil.sumToShape(a2.transpose(-2, -1).matmul(g2), b2.shape()).reshape(b.shape());
+            }
+        }
         return of(ga, gb);
     }
 
