@@ -23,8 +23,8 @@ import org.ddrl.tensor.Tensor;
  * takes the same steps as the composite add then gelu (UnaryF32's formulas), so it gives the composite's
  * bits; the gradient is GELU_BACKWARD's math (ActivationBackwardKernels) at x + bias. Grad bias sums the
  * rows in float per block of {@link #BLOCK_ROWS} and the blocks in order in double: the same bits on any
- * number of threads. The last partial vector of a row runs masked through the same code (the same bits
- * as a full one). F32, BF16 and F16 compute in F32, F64 in double.
+ * number of threads. The last partial vector of a row runs masked through the same functions (the same
+ * bits as a full one). F32, BF16 and F16 compute in F32, F64 in double.
  */
 final class BiasGeluKernels {
     private BiasGeluKernels() {}
@@ -76,7 +76,12 @@ final class BiasGeluKernels {
     }
 
     private static void forwardRowF32(boolean tanh, MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment y, long yo, int n) {
-        for (int i = 0; i < n; i += ReduceF32.L) {
+        int i = 0;
+        for (int e = ReduceF32.S.loopBound(n); i < e; i += ReduceF32.L) {
+            FloatVector h = ReduceF32.load(x, xo + i).add(ReduceF32.load(b, bo + i));
+            (tanh ? geluTanh(h) : geluErf(h)).intoMemorySegment(y, (yo + i) * 4, ReduceF32.NATIVE);
+        }
+        if (i < n) {
             VectorMask<Float> m = ReduceF32.S.indexInRange(i, n);
             FloatVector h = ld(x, xo + i, m).add(ld(b, bo + i, m));
             (tanh ? geluTanh(h) : geluErf(h)).intoMemorySegment(y, (yo + i) * 4, ReduceF32.NATIVE, m);
@@ -152,14 +157,24 @@ final class BiasGeluKernels {
 
     private static void backwardRowF32(boolean tanh, MemorySegment g, long go, MemorySegment x, long xo, MemorySegment b, long bo,
                                        MemorySegment y, long yo, int n, float[] p, int po) {
-        for (int i = 0; i < n; i += ReduceF32.L) {
+        int i = 0;
+        for (int e = ReduceF32.S.loopBound(n); i < e; i += ReduceF32.L) {
+            FloatVector h = ReduceF32.load(x, xo + i).add(ReduceF32.load(b, bo + i));
+            FloatVector gx = ReduceF32.load(g, go + i).mul(derivative(tanh, h));
+            gx.intoMemorySegment(y, (yo + i) * 4, ReduceF32.NATIVE);
+            if (p != null) gx.add(FloatVector.fromArray(ReduceF32.S, p, po + i)).intoArray(p, po + i);
+        }
+        if (i < n) {
             VectorMask<Float> m = ReduceF32.S.indexInRange(i, n);
             FloatVector h = ld(x, xo + i, m).add(ld(b, bo + i, m));
-            FloatVector d = tanh ? ActivationBackwardKernels.geluTanhDerivative(h) : ActivationBackwardKernels.geluDerivative(h);
-            FloatVector gx = ld(g, go + i, m).mul(d);
+            FloatVector gx = ld(g, go + i, m).mul(derivative(tanh, h));
             gx.intoMemorySegment(y, (yo + i) * 4, ReduceF32.NATIVE, m);
             if (p != null) gx.add(FloatVector.fromArray(ReduceF32.S, p, po + i, m)).intoArray(p, po + i, m);
         }
+    }
+
+    private static FloatVector derivative(boolean tanh, FloatVector h) {
+        return tanh ? ActivationBackwardKernels.geluTanhDerivative(h) : ActivationBackwardKernels.geluDerivative(h);
     }
 
     private static void backwardRowF64(boolean tanh, MemorySegment g, long go, MemorySegment x, long xo, MemorySegment b, long bo,
