@@ -361,3 +361,168 @@ extern "C" __global__ void ddrl_act_backward_f64(int op, long long n, const __gr
                                                  const __grid_constant__ ddrl_view x, const void* xp) {
     ddrl_for_each(n, [&](auto i) { act_backward_body<double>(op, y, yp, g, gp, x, xp, i); });
 }
+
+// ---------------------------------------------------------------- fused forward chains
+//
+// bias_gelu and gated_residual, and their gradients (org.ddrl.tensor.cuda.CudaFusedForward). Operands are
+// views with x's sizes: the bias [C] and the per-sample gate [B, 1, ..., 1, C] arrive broadcast (stride 0
+// across rows or tokens). The sums of grad bias and grad gate take one thread per output element adding the
+// rows in order (in double), with no atomics: the same bits on every run.
+
+/** y = gelu(x + bias), exact or tanh form. */
+template <class T>
+__device__ __forceinline__ void bias_gelu_body(int tanh_form, const ddrl_view& y, void* yp, const ddrl_view& x, const void* xp,
+                                               const ddrl_view& b, const void* bp, long long i) {
+    long long oy, ox, ob;
+    ddrl_offset3(y, x, b, i, oy, ox, ob);
+    T h = ddrl_io<T>::load(xp, x.dtype, ox) + ddrl_io<T>::load(bp, b.dtype, ob);
+    ddrl_io<T>::store(yp, y.dtype, oy, tanh_form ? gelu_tanh(h) : gelu_erf(h));
+}
+
+extern "C" __global__ void ddrl_bias_gelu_f32(int tanh_form, long long n, const __grid_constant__ ddrl_view y, void* yp,
+                                              const __grid_constant__ ddrl_view x, const void* xp, const __grid_constant__ ddrl_view b,
+                                              const void* bp) {
+    ddrl_for_each(n, [&](auto i) { bias_gelu_body<float>(tanh_form, y, yp, x, xp, b, bp, (long long)i); });
+}
+
+extern "C" __global__ void ddrl_bias_gelu_f64(int tanh_form, long long n, const __grid_constant__ ddrl_view y, void* yp,
+                                              const __grid_constant__ ddrl_view x, const void* xp, const __grid_constant__ ddrl_view b,
+                                              const void* bp) {
+    ddrl_for_each(n, [&](auto i) { bias_gelu_body<double>(tanh_form, y, yp, x, xp, b, bp, (long long)i); });
+}
+
+/** g gelu'(x + bias) at linear index i. */
+template <class T>
+__device__ __forceinline__ T bias_gelu_grad_at(int tanh_form, const ddrl_view& g, const void* gp, const ddrl_view& x, const void* xp,
+                                               const ddrl_view& b, const void* bp, long long i) {
+    long long og, ox, ob;
+    ddrl_offset3(g, x, b, i, og, ox, ob);
+    T h = ddrl_io<T>::load(xp, x.dtype, ox) + ddrl_io<T>::load(bp, b.dtype, ob);
+    return ddrl_io<T>::load(gp, g.dtype, og) * (tanh_form ? gelu_tanh_grad(h) : gelu_grad(h));
+}
+
+/** grad x = g gelu'(x + bias), all of x's sizes. */
+template <class T>
+__device__ void bias_gelu_backward(int tanh_form, long long n, const ddrl_view& gx, void* gxp, const ddrl_view& g, const void* gp,
+                                   const ddrl_view& x, const void* xp, const ddrl_view& b, const void* bp) {
+    ddrl_for_each(n, [&](auto i) {
+        T v = bias_gelu_grad_at<T>(tanh_form, g, gp, x, xp, b, bp, (long long)i);
+        ddrl_io<T>::store(gxp, gx.dtype, ddrl_offset(gx, (long long)i), v);
+    });
+}
+
+extern "C" __global__ void ddrl_bias_gelu_backward_f32(int tanh_form, long long n, const __grid_constant__ ddrl_view gx, void* gxp,
+                                                       const __grid_constant__ ddrl_view g, const void* gp,
+                                                       const __grid_constant__ ddrl_view x, const void* xp,
+                                                       const __grid_constant__ ddrl_view b, const void* bp) {
+    bias_gelu_backward<float>(tanh_form, n, gx, gxp, g, gp, x, xp, b, bp);
+}
+
+extern "C" __global__ void ddrl_bias_gelu_backward_f64(int tanh_form, long long n, const __grid_constant__ ddrl_view gx, void* gxp,
+                                                       const __grid_constant__ ddrl_view g, const void* gp,
+                                                       const __grid_constant__ ddrl_view x, const void* xp,
+                                                       const __grid_constant__ ddrl_view b, const void* bp) {
+    bias_gelu_backward<double>(tanh_form, n, gx, gxp, g, gp, x, xp, b, bp);
+}
+
+/** grad bias [C]: column j sums g gelu'(x + bias) over the rows in order. */
+template <class T>
+__device__ void bias_gelu_backward_bias(int tanh_form, long long rows, long long cols, const ddrl_view& gb, void* gbp,
+                                        const ddrl_view& g, const void* gp, const ddrl_view& x, const void* xp, const ddrl_view& b,
+                                        const void* bp) {
+    ddrl_for_each(cols, [&](auto j) {
+        double acc = 0;
+        for (long long r = 0; r < rows; r++) acc += (double)bias_gelu_grad_at<T>(tanh_form, g, gp, x, xp, b, bp, r * cols + (long long)j);
+        ddrl_io<T>::store(gbp, gb.dtype, ddrl_offset(gb, (long long)j), (T)acc);
+    });
+}
+
+extern "C" __global__ void ddrl_bias_gelu_backward_bias_f32(int tanh_form, long long rows, long long cols,
+                                                            const __grid_constant__ ddrl_view gb, void* gbp,
+                                                            const __grid_constant__ ddrl_view g, const void* gp,
+                                                            const __grid_constant__ ddrl_view x, const void* xp,
+                                                            const __grid_constant__ ddrl_view b, const void* bp) {
+    bias_gelu_backward_bias<float>(tanh_form, rows, cols, gb, gbp, g, gp, x, xp, b, bp);
+}
+
+extern "C" __global__ void ddrl_bias_gelu_backward_bias_f64(int tanh_form, long long rows, long long cols,
+                                                            const __grid_constant__ ddrl_view gb, void* gbp,
+                                                            const __grid_constant__ ddrl_view g, const void* gp,
+                                                            const __grid_constant__ ddrl_view x, const void* xp,
+                                                            const __grid_constant__ ddrl_view b, const void* bp) {
+    bias_gelu_backward_bias<double>(tanh_form, rows, cols, gb, gbp, g, gp, x, xp, b, bp);
+}
+
+/** out = x + gate y (gate broadcast over tokens). */
+template <class T>
+__device__ __forceinline__ void gated_residual_body(const ddrl_view& o, void* op, const ddrl_view& x, const void* xp, const ddrl_view& y,
+                                                    const void* yp, const ddrl_view& w, const void* wp, long long i) {
+    long long oo, ox, oy, ow;
+    ddrl_offset3(o, x, y, i, oo, ox, oy);
+    ow = ddrl_offset(w, i);
+    T v = ddrl_io<T>::load(wp, w.dtype, ow) * ddrl_io<T>::load(yp, y.dtype, oy) + ddrl_io<T>::load(xp, x.dtype, ox);
+    ddrl_io<T>::store(op, o.dtype, oo, v);
+}
+
+extern "C" __global__ void ddrl_gated_residual_f32(long long n, const __grid_constant__ ddrl_view o, void* op,
+                                                   const __grid_constant__ ddrl_view x, const void* xp, const __grid_constant__ ddrl_view y,
+                                                   const void* yp, const __grid_constant__ ddrl_view w, const void* wp) {
+    ddrl_for_each(n, [&](auto i) { gated_residual_body<float>(o, op, x, xp, y, yp, w, wp, (long long)i); });
+}
+
+extern "C" __global__ void ddrl_gated_residual_f64(long long n, const __grid_constant__ ddrl_view o, void* op,
+                                                   const __grid_constant__ ddrl_view x, const void* xp, const __grid_constant__ ddrl_view y,
+                                                   const void* yp, const __grid_constant__ ddrl_view w, const void* wp) {
+    ddrl_for_each(n, [&](auto i) { gated_residual_body<double>(o, op, x, xp, y, yp, w, wp, (long long)i); });
+}
+
+/** grad y = g gate. */
+template <class T>
+__device__ __forceinline__ void gated_grad_y_body(const ddrl_view& o, void* op, const ddrl_view& g, const void* gp, const ddrl_view& w,
+                                                  const void* wp, long long i) {
+    long long oo, og, ow;
+    ddrl_offset3(o, g, w, i, oo, og, ow);
+    ddrl_io<T>::store(op, o.dtype, oo, ddrl_io<T>::load(gp, g.dtype, og) * ddrl_io<T>::load(wp, w.dtype, ow));
+}
+
+extern "C" __global__ void ddrl_gated_residual_grad_y_f32(long long n, const __grid_constant__ ddrl_view o, void* op,
+                                                          const __grid_constant__ ddrl_view g, const void* gp,
+                                                          const __grid_constant__ ddrl_view w, const void* wp) {
+    ddrl_for_each(n, [&](auto i) { gated_grad_y_body<float>(o, op, g, gp, w, wp, (long long)i); });
+}
+
+extern "C" __global__ void ddrl_gated_residual_grad_y_f64(long long n, const __grid_constant__ ddrl_view o, void* op,
+                                                          const __grid_constant__ ddrl_view g, const void* gp,
+                                                          const __grid_constant__ ddrl_view w, const void* wp) {
+    ddrl_for_each(n, [&](auto i) { gated_grad_y_body<double>(o, op, g, gp, w, wp, (long long)i); });
+}
+
+/** grad gate [B, C]: element (b, c) sums g y over the sample's tokens in order. */
+template <class T>
+__device__ void gated_grad_gate(long long batch, long long tokens, long long channels, const ddrl_view& o, void* op, const ddrl_view& g,
+                                const void* gp, const ddrl_view& y, const void* yp) {
+    ddrl_for_each(batch * channels, [&](auto k) {
+        long long b = (long long)k / channels, c = (long long)k % channels;
+        double acc = 0;
+        for (long long t = 0; t < tokens; t++) {
+            long long og, oy;
+            ddrl_offset2(g, y, (b * tokens + t) * channels + c, og, oy);
+            acc += (double)(ddrl_io<T>::load(gp, g.dtype, og) * ddrl_io<T>::load(yp, y.dtype, oy));
+        }
+        ddrl_io<T>::store(op, o.dtype, ddrl_offset(o, (long long)k), (T)acc);
+    });
+}
+
+extern "C" __global__ void ddrl_gated_residual_grad_gate_f32(long long batch, long long tokens, long long channels,
+                                                             const __grid_constant__ ddrl_view o, void* op,
+                                                             const __grid_constant__ ddrl_view g, const void* gp,
+                                                             const __grid_constant__ ddrl_view y, const void* yp) {
+    gated_grad_gate<float>(batch, tokens, channels, o, op, g, gp, y, yp);
+}
+
+extern "C" __global__ void ddrl_gated_residual_grad_gate_f64(long long batch, long long tokens, long long channels,
+                                                             const __grid_constant__ ddrl_view o, void* op,
+                                                             const __grid_constant__ ddrl_view g, const void* gp,
+                                                             const __grid_constant__ ddrl_view y, const void* yp) {
+    gated_grad_gate<double>(batch, tokens, channels, o, op, g, gp, y, yp);
+}

@@ -234,3 +234,146 @@ extern "C" __global__ void ddrl_group_norm_backward_channels_f64(long long batch
                                                                  const __grid_constant__ ddrl_view gb, void* gbp) {
     group_norm_backward_channels<double>(batch, channels, cstats, gw, gwp, gb, gbp);
 }
+
+// ---------------------------------------------------------------- layer_norm_modulate
+//
+// A layer norm without affine parameters over the last dim, modulated per sample (adaLN):
+// y = (x - mean) rstd (1 + scale) + shift, one block per row of C, the statistics in the norm's two passes.
+// shift and scale arrive as views with x's sizes (broadcast over the tokens of a sample). The gradient's row
+// kernel writes grad x = rstd (gh - mean(gh) - xhat mean(gh xhat)) with gh = g (1 + scale) and saves each
+// row's mean and rstd; then one thread per (sample, channel) sums g and g xhat over the sample's rows in
+// order: no atomics, the same bits on every run.
+
+template <class T>
+__device__ void modulate_rows(long long rows, long long len, const ddrl_view& x, const void* xp, const ddrl_view& y, void* yp,
+                              const ddrl_view& sh, const void* shp, const ddrl_view& sc, const void* scp, double eps) {
+    ddrl_sum_op<T> add;
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        long long base = r * len;
+        T s = 0;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
+        T mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
+        T ss = 0;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
+            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
+            ss += d * d;
+        }
+        T rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
+            long long oy, ox, osh, osc;
+            ddrl_offset2(y, x, base + j, oy, ox);
+            ddrl_offset2(sh, sc, base + j, osh, osc);
+            T xh = (ddrl_io<T>::load(xp, x.dtype, ox) - mean) * rstd;
+            T v = xh * ((T)1 + ddrl_io<T>::load(scp, sc.dtype, osc)) + ddrl_io<T>::load(shp, sh.dtype, osh);
+            ddrl_io<T>::store(yp, y.dtype, oy, v);
+        }
+    }
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_f32(long long rows, long long len, const __grid_constant__ ddrl_view x, const void* xp,
+                                                        const __grid_constant__ ddrl_view y, void* yp, const __grid_constant__ ddrl_view sh,
+                                                        const void* shp, const __grid_constant__ ddrl_view sc, const void* scp, double eps) {
+    modulate_rows<float>(rows, len, x, xp, y, yp, sh, shp, sc, scp, eps);
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_f64(long long rows, long long len, const __grid_constant__ ddrl_view x, const void* xp,
+                                                        const __grid_constant__ ddrl_view y, void* yp, const __grid_constant__ ddrl_view sh,
+                                                        const void* shp, const __grid_constant__ ddrl_view sc, const void* scp, double eps) {
+    modulate_rows<double>(rows, len, x, xp, y, yp, sh, shp, sc, scp, eps);
+}
+
+/** grad x of each row (when gxp is not null) and each row's mean and rstd (when stats is not null). */
+template <class T>
+__device__ void modulate_backward_rows(long long rows, long long len, const ddrl_view& g, const void* gp, const ddrl_view& x,
+                                       const void* xp, const ddrl_view& sc, const void* scp, const ddrl_view& gx, void* gxp, T* stats,
+                                       double eps) {
+    ddrl_sum_op<T> add;
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        long long base = r * len;
+        T s = 0;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
+        T mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
+        T ss = 0;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
+            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
+            ss += d * d;
+        }
+        T rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        if (stats && threadIdx.x == 0) {
+            stats[2 * r] = mean;
+            stats[2 * r + 1] = rstd;
+        }
+        if (!gxp) continue;
+        T sg = 0, sgx = 0;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
+            long long og, ox, osc;
+            ddrl_offset3(g, x, sc, base + j, og, ox, osc);
+            T h = ddrl_io<T>::load(gp, g.dtype, og) * ((T)1 + ddrl_io<T>::load(scp, sc.dtype, osc));
+            sg += h;
+            sgx += h * (ddrl_io<T>::load(xp, x.dtype, ox) - mean);
+        }
+        sg = ddrl_block_reduce(sg, add, (T)0);
+        sgx = ddrl_block_reduce(sgx, add, (T)0);
+        T b = -rstd * rstd * rstd * sgx / (T)len, cc = -rstd * sg / (T)len;
+        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
+            long long og, ox, osc;
+            ddrl_offset3(g, x, sc, base + j, og, ox, osc);
+            T h = ddrl_io<T>::load(gp, g.dtype, og) * ((T)1 + ddrl_io<T>::load(scp, sc.dtype, osc));
+            T v = rstd * h + (b * (ddrl_io<T>::load(xp, x.dtype, ox) - mean) + cc);
+            ddrl_io<T>::store(gxp, gx.dtype, ddrl_offset(gx, base + j), v);
+        }
+    }
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_backward_rows_f32(long long rows, long long len, const __grid_constant__ ddrl_view g,
+                                                                      const void* gp, const __grid_constant__ ddrl_view x, const void* xp,
+                                                                      const __grid_constant__ ddrl_view sc, const void* scp,
+                                                                      const __grid_constant__ ddrl_view gx, void* gxp, float* stats,
+                                                                      double eps) {
+    modulate_backward_rows<float>(rows, len, g, gp, x, xp, sc, scp, gx, gxp, stats, eps);
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_backward_rows_f64(long long rows, long long len, const __grid_constant__ ddrl_view g,
+                                                                      const void* gp, const __grid_constant__ ddrl_view x, const void* xp,
+                                                                      const __grid_constant__ ddrl_view sc, const void* scp,
+                                                                      const __grid_constant__ ddrl_view gx, void* gxp, double* stats,
+                                                                      double eps) {
+    modulate_backward_rows<double>(rows, len, g, gp, x, xp, sc, scp, gx, gxp, stats, eps);
+}
+
+/** grad shift and grad scale [B, C]: (b, c) sums g and g xhat over the sample's rows in order. A null pointer skips one. */
+template <class T>
+__device__ void modulate_backward_params(long long batch, long long tokens, long long channels, const ddrl_view& g, const void* gp,
+                                         const ddrl_view& x, const void* xp, const T* stats, const ddrl_view& gsh, void* gshp,
+                                         const ddrl_view& gsc, void* gscp) {
+    ddrl_for_each(batch * channels, [&](auto k) {
+        long long b = (long long)k / channels, c = (long long)k % channels;
+        double ash = 0, asc = 0;
+        for (long long t = 0; t < tokens; t++) {
+            long long r = b * tokens + t, og, ox;
+            ddrl_offset2(g, x, r * channels + c, og, ox);
+            T gv = ddrl_io<T>::load(gp, g.dtype, og);
+            T xhat = (ddrl_io<T>::load(xp, x.dtype, ox) - stats[2 * r]) * stats[2 * r + 1];
+            ash += (double)gv;
+            asc += (double)(gv * xhat);
+        }
+        if (gshp) ddrl_io<T>::store(gshp, gsh.dtype, ddrl_offset(gsh, (long long)k), (T)ash);
+        if (gscp) ddrl_io<T>::store(gscp, gsc.dtype, ddrl_offset(gsc, (long long)k), (T)asc);
+    });
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_backward_params_f32(long long batch, long long tokens, long long channels,
+                                                                        const __grid_constant__ ddrl_view g, const void* gp,
+                                                                        const __grid_constant__ ddrl_view x, const void* xp,
+                                                                        const float* stats, const __grid_constant__ ddrl_view gsh,
+                                                                        void* gshp, const __grid_constant__ ddrl_view gsc, void* gscp) {
+    modulate_backward_params<float>(batch, tokens, channels, g, gp, x, xp, stats, gsh, gshp, gsc, gscp);
+}
+
+extern "C" __global__ void ddrl_layer_norm_modulate_backward_params_f64(long long batch, long long tokens, long long channels,
+                                                                        const __grid_constant__ ddrl_view g, const void* gp,
+                                                                        const __grid_constant__ ddrl_view x, const void* xp,
+                                                                        const double* stats, const __grid_constant__ ddrl_view gsh,
+                                                                        void* gshp, const __grid_constant__ ddrl_view gsc, void* gscp) {
+    modulate_backward_params<double>(batch, tokens, channels, g, gp, x, xp, stats, gsh, gshp, gsc, gscp);
+}

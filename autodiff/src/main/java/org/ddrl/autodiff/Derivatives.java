@@ -238,6 +238,7 @@ final class Derivatives {
         def(Op.RMS_NORM, Derivatives::rmsNormBackward);
         def(Op.CONV3D, Derivatives::conv3dBackward);
         def(Op.SDPA, Derivatives::attentionBackward);
+        FusedForwardRules.define(Derivatives::def);
     }
 
     /** maximum/minimum: the gradient goes to the winner, split evenly on ties. */

@@ -14,6 +14,28 @@ public final class Functional {
         return bias == null ? y : y.add(bias);
     }
 
+    /**
+     * gelu(x + bias), bias [C] over x [*, C], in one pass (the bias and activation of a linear layer, applied
+     * to its GEMM output); approximate is "none" (erf form) or "tanh", as {@link Tensor#gelu(String)}.
+     */
+    public static Tensor biasGelu(Tensor x, Tensor bias, String approximate) {
+        return Dispatch.call(Op.BIAS_GELU, Attrs.of("approximate", approximate), x, bias);
+    }
+
+    /**
+     * adaLN modulation of a plain layer norm over the last dim, in one pass per row:
+     * layer_norm(x, [C], no weight, no bias, eps) * (1 + scale) + shift, with shift and scale [B, C] (or
+     * [B, 1, ..., 1, C]) broadcast over the middle dims of x [B, *, C].
+     */
+    public static Tensor layerNormModulate(Tensor x, Tensor shift, Tensor scale, double eps) {
+        return Dispatch.call(Op.LAYER_NORM_MODULATE, Attrs.of("eps", eps), x, shift, scale);
+    }
+
+    /** The gated residual x + gate * y in one pass: x, y [B, *, C], gate [B, C] (or [B, 1, ..., 1, C]) per sample. */
+    public static Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) {
+        return Dispatch.call(Op.GATED_RESIDUAL, Attrs.NONE, x, y, gate);
+    }
+
     /** Normalizes over the trailing {@code normalizedShape.length} dims, which must equal normalizedShape. */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         checkTrailing("layer_norm", x, normalizedShape);

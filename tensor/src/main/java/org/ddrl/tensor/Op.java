@@ -200,7 +200,43 @@ public enum Op {
      * Gradients of GROUP_NORM. inputs: gradOut, x [N, C, *], weight [C]?. attrs: groups, eps; outputMask, three
      * 0/1 ints (grad input [x.shape], grad weight [C], grad bias [C]). Packed as {@link #LAYER_NORM_BACKWARD}.
      */
-    GROUP_NORM_BACKWARD(Kind.NORM, 2, 3, false);
+    GROUP_NORM_BACKWARD(Kind.NORM, 2, 3, false),
+
+    // ---- fused forward chains of transformer blocks: one pass over memory where the composite makes
+    // several, and one fused op for each gradient. Per-sample parameters ([B, C], or [B, 1, ..., 1, C] of
+    // x's rank) broadcast over the middle dims of x [B, *, C]; see PerSampleShape.
+    /**
+     * adaLN modulation of a layer norm without affine parameters over the last dim (DiT's norm1 and norm3):
+     * (x - mean) rstd (1 + scale) + shift. inputs: x [B, *, C], shift, scale (per-sample). attrs: eps.
+     * The result has x's dtype.
+     */
+    LAYER_NORM_MODULATE(Kind.NORM, 3, 3, true),
+    /**
+     * Gradients of LAYER_NORM_MODULATE, the row statistics recomputed. inputs: gradOut, x, scale (the
+     * forward's). attrs: eps; outputMask, three 0/1 ints: grad x [x.shape], grad shift [B, C], grad scale
+     * [B, C]. One 1-d result of x's dtype holding the requested ones back to back ({@link FusedGrads} splits
+     * it); the per-sample gradients are sums over the middle dims in an order fixed by the shape alone.
+     */
+    LAYER_NORM_MODULATE_BACKWARD(Kind.NORM, 3, 3, false),
+    /** The gated residual x + gate * y. inputs: x, y [B, *, C] (the same shape), gate (per-sample). */
+    GATED_RESIDUAL(Kind.NORM, 3, 3, true),
+    /**
+     * Gradients of GATED_RESIDUAL with respect to y and gate (that of x is gradOut itself). inputs: gradOut,
+     * y, gate. attrs: outputMask, two 0/1 ints: grad y = gradOut gate [y.shape], grad gate = sum over the
+     * middle dims of gradOut y [B, C]. Packed as {@link #LAYER_NORM_MODULATE_BACKWARD}.
+     */
+    GATED_RESIDUAL_BACKWARD(Kind.NORM, 3, 3, false),
+    /**
+     * gelu(x + bias) with bias [C] over x [*, C]: a linear layer's bias and activation in one pass over its
+     * GEMM output. attrs: approximate ("none" or "tanh", as GELU). The result has x's dtype.
+     */
+    BIAS_GELU(Kind.BINARY, 2, 2, true),
+    /**
+     * Gradients of BIAS_GELU. inputs: gradOut, x, bias (the forward's). attrs: approximate; outputMask, two
+     * 0/1 ints: grad x = gradOut gelu'(x + bias) [x.shape], grad bias = its sum over rows [C] (in an order
+     * fixed by the shape alone). Packed as {@link #LAYER_NORM_MODULATE_BACKWARD}.
+     */
+    BIAS_GELU_BACKWARD(Kind.NORM, 3, 3, false);
 
     public enum Kind { CREATION, VIEW, COPY, UNARY, BINARY, REDUCTION, ROWWISE, CONTRACTION, NORM }
 

@@ -1,6 +1,7 @@
 package org.ddrl.autodiff.nn;
 
 import java.util.Arrays;
+import org.ddrl.tensor.Functional;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
 
@@ -49,6 +50,37 @@ public final class AdaLNModulation extends Module {
     /** x * (1 + scale) + shift, with shift and scale [N, dim] broadcast over x [N, *, dim] (or already broadcastable to x). */
     public static Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
         return x.mul(perSample(scale, x).add(1)).add(perSample(shift, x));
+    }
+
+    /**
+     * norm(x) * (1 + scale) + shift. Where norm is a plain LayerNorm over the last dim (no weight or bias, as
+     * DiT's norm1 and norm3) and shift and scale are per sample, this is one fused op that normalizes and
+     * modulates each row in one pass ({@code Functional.layerNormModulate}, see {@link Fusion}); otherwise
+     * the norm, then {@link #modulate(Tensor, Tensor, Tensor)}.
+     */
+    public static Tensor modulate(LayerNorm norm, Tensor x, Tensor shift, Tensor scale) {
+        if (Fusion.enabled() && norm.isPlain() && norm.normalizedShape().length == 1 && isPerSample(shift, x) && isPerSample(scale, x)) {
+            return Functional.layerNormModulate(x, shift, scale, norm.eps());
+        }
+        return modulate(norm.forward(x), shift, scale);
+    }
+
+    /**
+     * The gated residual x + gate * y, gate [N, dim] (or broadcastable to y) per sample: one fused op
+     * ({@code Functional.gatedResidual}, see {@link Fusion}) where x and y have one shape and the gate one
+     * vector per sample, else x + {@link #gate(Tensor, Tensor)}.
+     */
+    public static Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) {
+        if (Fusion.enabled() && Arrays.equals(x.shape(), y.shape()) && isPerSample(gate, y)) return Functional.gatedResidual(x, y, gate);
+        return x.add(gate(y, gate));
+    }
+
+    /** Whether m is one vector per sample of x [N, *, dim]: [N, dim] or [N, 1, ..., 1, dim]. */
+    private static boolean isPerSample(Tensor m, Tensor x) {
+        int r = x.dim();
+        if (r < 2 || (m.dim() != 2 && m.dim() != r) || m.size(0) != x.size(0) || m.size(-1) != x.size(-1)) return false;
+        for (int d = 1; d < m.dim() - 1; d++) if (m.size(d) != 1) return false;
+        return true;
     }
 
     /** x * gate, with gate [N, dim] broadcast over x [N, *, dim] (or already broadcastable to x). */

@@ -1,5 +1,6 @@
 package org.ddrl.autodiff.nn;
 
+import org.ddrl.tensor.Functional;
 import org.ddrl.tensor.Shapes;
 import org.ddrl.tensor.Tensor;
 import org.ddrl.tensor.rng.Generator;
@@ -46,11 +47,20 @@ public final class FeedForward extends Module {
             throw new IllegalArgumentException(describe() + ": input " + Shapes.str(x.shape()) + " must end in " + dim + " features");
         }
         Tensor h = switch (activation) {
-            case GELU -> in.forward(x).gelu();
-            case GELU_TANH -> in.forward(x).gelu("tanh");
+            case GELU -> gelu(x, "none");
+            case GELU_TANH -> gelu(x, "tanh");
             case SWIGLU -> in.forward(x).silu().mul(up.forward(x));
         };
         return out.forward(h);
+    }
+
+    /**
+     * gelu(fc1(x)). With a bias, the bias and the activation are one fused pass over the GEMM output
+     * ({@code Functional.biasGelu}, see {@link Fusion}) instead of an add pass and a gelu pass.
+     */
+    private Tensor gelu(Tensor x, String approximate) {
+        if (Fusion.enabled() && in.bias() != null) return Functional.biasGelu(x.matmul(in.weight().t()), in.bias(), approximate);
+        return in.forward(x).gelu(approximate);
     }
 
     @Override

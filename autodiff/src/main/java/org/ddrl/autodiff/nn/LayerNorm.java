@@ -30,6 +30,19 @@ public final class LayerNorm extends Module {
         }
     }
 
+    public double eps() {
+        return eps;
+    }
+
+    public int[] normalizedShape() {
+        return normalizedShape.clone();
+    }
+
+    /** Whether the norm has neither weight nor bias (a plain normalization, as DiT's adaLN-modulated norms). */
+    public boolean isPlain() {
+        return paramOrNull("weight") == null && paramOrNull("bias") == null;
+    }
+
     public Tensor forward(Tensor x) {
         int n = normalizedShape.length;
         if (x.dim() < n || !Arrays.equals(Arrays.copyOfRange(x.shape(), x.dim() - n, x.dim()), normalizedShape)) {

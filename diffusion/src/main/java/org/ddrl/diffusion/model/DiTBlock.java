@@ -48,11 +48,12 @@ final class DiTBlock extends Module {
     /** x [B, N, width], c [B, width], text [B, L, text_dim], textPadding [B, L] BOOL (true = padding). */
     Tensor forward(Tensor x, Tensor c, Tensor text, Tensor textPadding, MultiheadAttention.RopeInput rope) {
         Tensor[] m = adaLN.chunks(c);
-        Tensor h = AdaLNModulation.modulate(norm1.forward(x), m[0], m[1]);
-        x = x.add(AdaLNModulation.gate(attn.forward(h, h, h, null, null, false, rope), m[2]));
+        // norm + modulate and the gated residuals are one fused op each (see AdaLNModulation)
+        Tensor h = AdaLNModulation.modulate(norm1, x, m[0], m[1]);
+        x = AdaLNModulation.gatedResidual(x, attn.forward(h, h, h, null, null, false, rope), m[2]);
         Tensor q = norm2.forward(x);
         x = x.add(crossAttn.forward(q, text, text, null, textPadding, false, null));
-        h = AdaLNModulation.modulate(norm3.forward(x), m[3], m[4]);
-        return x.add(AdaLNModulation.gate(mlp.forward(h), m[5]));
+        h = AdaLNModulation.modulate(norm3, x, m[3], m[4]);
+        return AdaLNModulation.gatedResidual(x, mlp.forward(h), m[5]);
     }
 }

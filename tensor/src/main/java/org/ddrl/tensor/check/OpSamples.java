@@ -166,5 +166,19 @@ public final class OpSamples {
                 rand(r, dt, 3, 17, 33), transposed(r, dt, -2, 2, 3, 17, 33), rand(r, dt, 17, 33)));
         SAMPLES.put(Op.GROUP_NORM_BACKWARD, (r, dt) -> s(8, Attrs.of("groups", 3, "eps", 1e-5, "outputMask", new int[] {1, 1, 1}),
                 rand(r, dt, 2, 6, 5, 7), rand(r, dt, 2, 6, 5, 7), rand(r, dt, 6)));
+
+        // fused forward chains: per-sample parameters as adaLN's chunks are (non-contiguous [B, C] columns of
+        // a [B, k C] tensor) and as [B, 1, C]; then their gradients
+        SAMPLES.put(Op.LAYER_NORM_MODULATE, (r, dt) -> s(8, Attrs.of("eps", 1e-6), transposed(r, dt, -1, 3, 3, 17, 33),
+                rand(r, dt, 3, 66).narrow(1, 33, 33), rand(r, dt, 3, 1, 33)));
+        SAMPLES.put(Op.LAYER_NORM_MODULATE_BACKWARD, (r, dt) -> s(8, Attrs.of("eps", 1e-6, "outputMask", new int[] {1, 1, 1}),
+                rand(r, dt, 3, 17, 33), transposed(r, dt, -1, 3, 3, 17, 33), rand(r, dt, 3, 66).narrow(1, 0, 33)));
+        SAMPLES.put(Op.GATED_RESIDUAL, (r, dt) -> s(none, rand(r, dt, 3, 17, 33), transposed(r, dt, -2, 2, 3, 17, 33),
+                rand(r, dt, 3, 99).narrow(1, 66, 33)));
+        SAMPLES.put(Op.GATED_RESIDUAL_BACKWARD, (r, dt) -> s(4, Attrs.of("outputMask", new int[] {1, 1}), rand(r, dt, 3, 17, 33),
+                transposed(r, dt, -2, 2, 3, 17, 33), rand(r, dt, 3, 1, 33)));
+        SAMPLES.put(Op.BIAS_GELU, (r, dt) -> s(2, Attrs.of("approximate", "tanh"), transposed(r, dt, -3, 3, 3, 17, 33), rand(r, dt, 33)));
+        SAMPLES.put(Op.BIAS_GELU_BACKWARD, (r, dt) -> s(8, Attrs.of("approximate", "none", "outputMask", new int[] {1, 1}),
+                rand(r, dt, 3, 17, 33), transposed(r, dt, -3, 3, 3, 17, 33), rand(r, dt, 33)));
     }
 }

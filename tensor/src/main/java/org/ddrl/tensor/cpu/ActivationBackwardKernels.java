@@ -123,7 +123,7 @@ final class ActivationBackwardKernels {
     }
 
     /** Phi(x) + x phi(x); Phi from erfc of |x| / sqrt 2 (as the forward) so the negative tail keeps its relative accuracy. */
-    private static FloatVector geluDerivative(FloatVector x) {
+    static FloatVector geluDerivative(FloatVector x) {
         FloatVector halfErfc = UnaryF32.erfcNonNegative(x.abs().mul((float) INV_SQRT2)).mul(0.5f);
         FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
         FloatVector pdf = VectorMath.exp(x.mul(x).mul(-0.5f)).mul((float) INV_SQRT_2PI);
@@ -135,7 +135,7 @@ final class ActivationBackwardKernels {
      * r = 1 / (1 + e): s = r (u >= 0) or e r (u < 0), and s (1 - s) = e r^2 either way, so one exp serves
      * both and nothing overflows or cancels.
      */
-    private static FloatVector geluTanhDerivative(FloatVector x) {
+    static FloatVector geluTanhDerivative(FloatVector x) {
         FloatVector x2 = x.mul(x);
         FloatVector u = x2.fma((float) K1, (float) SQRT_2_OVER_PI).mul(x);
         FloatVector du = x2.fma((float) K3, (float) SQRT_2_OVER_PI);

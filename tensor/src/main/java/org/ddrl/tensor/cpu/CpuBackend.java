@@ -31,6 +31,7 @@ public final class CpuBackend implements Backend {
         ScatterKernels.register(kernels);
         SpecialKernels.register(kernels);
         ActivationBackwardKernels.register(kernels);
+        FusedForwardKernels.register(kernels);
     }
 
     @Override

@@ -69,6 +69,7 @@ public final class CudaBackend implements Backend {
         CudaAttention.register(kernels, this);
         CudaAttentionBackward.register(kernels, this);
         CudaActivationBackward.register(kernels, this);
+        CudaFusedForward.register(kernels, this);
     }
 
     @Override

@@ -28,6 +28,7 @@ public final class Reference {
         RefMatmul.register(KERNELS);
         RefNorms.register(KERNELS);
         RefNormsBackward.register(KERNELS);
+        RefFusedForward.register(KERNELS);
         RefConv.register(KERNELS);
         RefAttention.register(KERNELS);
         RefRandom.register(KERNELS);
