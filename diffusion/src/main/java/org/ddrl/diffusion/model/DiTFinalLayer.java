@@ -25,6 +25,6 @@ final class DiTFinalLayer extends Module {
 
     Tensor forward(Tensor x, Tensor c) {
         Tensor[] m = adaLN.chunks(c);
-        return linear.forward(AdaLNModulation.modulate(norm.forward(x), m[0], m[1]));
+        return linear.forward(AdaLNModulation.modulate(norm, x, m[0], m[1]));
     }
 }
