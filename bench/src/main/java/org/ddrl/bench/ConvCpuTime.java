@@ -19,25 +19,29 @@ import org.ddrl.tensor.cpu.CpuTensors;
 
 /**
  * conv3d forward and both gradients (F32, stride 1, padding 1) against sgemm on the GEMM of the same
- * size, each pass's GFLOP/s and its efficiency: ours conv / ours sgemm. The sgemm reference is the
- * GEMM each pass would be with its operands already unfolded and laid out for it, so the efficiency is
- * what the unfolding, the folding back and the blocking around the GEMM cost:
+ * size: each pass's GFLOP/s and its efficiency, ours conv / ours sgemm. Two references are printed. The
+ * first is the issue's: sgemm [M, K] x [K, N] with M = out channels, K = in channels x k^3,
+ * N = batch x frames x H x W, one reference per shape. The second is the GEMM each pass would be with
+ * its operands already unfolded and laid out for it, as one call:
  * <pre>
- *   forward          [O, C k^3] x [C k^3, N P]   (M = O, K = C k^3, N = batch x frames x H x W)
+ *   forward          [O, C k^3] x [C k^3, N P]   (the issue's shape)
  *   backward input   [C k^3, O] x [O, N P]
  *   backward weight  [O, N P] x [N P, C k^3]
  * </pre>
- * All three are 2 O C k^3 N P flops.
+ * All are 2 O C k^3 N P flops. A whole-shape GEMM streams operands of tens of MB through memory while
+ * the conv works block by block in cache, so a pass can beat its reference (efficiency over 100%).
  *
  * <p>With one thread (the default) the calls run inline and are timed by the calling thread's CPU time,
  * so time spent descheduled on a busy machine does not count. With {@code --threads 2} the pool runs the
  * work and the wall clock is used: only meaningful on a quiet machine.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp benchmarks.jar org.ddrl.bench.ConvCpuTime
- * [--threads T] [--calls N] [shapes N,C,O,D,H,W ...]}. Default shapes: Conv3dBench's
- * [2, 32, 8, 32, 32] 32 -> 32, and the tiny UNet's ResBlock convolutions [16, 16, 8, 16, 16] 16 -> 16 and
- * [16, 32, 8, 8, 8] 32 -> 32 (base_channels 16, channel_mults [1, 2], 8x16x16 videos, batch 16); kernel 3.
- * Prints per pass: shape, best ms, median ms, GFLOP/s of the best, sgemm GFLOP/s, efficiency.
+ * [--threads T] [--calls N] [--pass forward|backward_input|backward_weight] [shapes N,C,O,D,H,W ...]}.
+ * Default shapes: Conv3dBench's [2, 32, 8, 32, 32] 32 -> 32, and the tiny UNet's ResBlock convolutions
+ * [16, 16, 8, 16, 16] 16 -> 16 and [16, 32, 8, 8, 8] 32 -> 32 (base_channels 16, channel_mults [1, 2],
+ * 8x16x16 videos, batch 16); kernel 3. Prints per pass: shape, best ms, median ms, GFLOP/s of the best,
+ * the issue's sgemm GFLOP/s and the efficiency against it, the pass's own sgemm GFLOP/s and the efficiency
+ * against that.
  */
 public final class ConvCpuTime {
     private static final int K = 3;
@@ -60,7 +64,7 @@ public final class ConvCpuTime {
         Parallel.setThreads(threads);
         Clock clock = threads == 1 ? new Clock(true) : new Clock(false);
         System.out.printf("# threads %d, clock %s%n", threads, threads == 1 ? "thread cpu" : "wall");
-        System.out.println("# pass\tshape\tbest ms\tmedian ms\tGFLOP/s\tsgemm GFLOP/s\tefficiency");
+        System.out.println("# pass\tshape\tbest ms\tmedian ms\tGFLOP/s\tsgemm O x Ck^3 x NP\tefficiency\tsgemm own layout\tefficiency");
         for (String s : shapes) {
             int[] d = Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray();
             run(clock, calls, only, d[0], d[1], d[2], d[3], d[4], d[5]);
@@ -77,27 +81,28 @@ public final class ConvCpuTime {
         int[] one = {1, 1, 1};
         Attrs conv = Attrs.of("stride", one, "padding", one, "dilation", one, "groups", 1);
         String shape = String.format("x[%d,%d,%d,%d,%d] %d->%d k%d", n, c, d, h, w, c, o, K);
+        double ref = sgemm(clock, calls, o, kk, np);
 
         if (only == null || only.equals("forward")) {
             double[] ms = time(clock, calls, flops, () -> Dispatch.call(Op.CONV3D, conv, x, wt, null));
-            print("forward", shape, ms, flops, sgemm(clock, calls, o, kk, np));
+            print("forward", shape, ms, flops, ref, ref);
         }
         if (only == null || only.equals("backward_input")) {
             double[] ms = time(clock, calls, flops,
                     () -> Dispatch.call(Op.CONV3D_BACKWARD_INPUT, conv.with("inputShape", x.shape()), gy, wt));
-            print("backward_input", shape, ms, flops, sgemm(clock, calls, kk, o, np));
+            print("backward_input", shape, ms, flops, ref, sgemm(clock, calls, kk, o, np));
         }
         if (only == null || only.equals("backward_weight")) {
             double[] ms = time(clock, calls, flops,
                     () -> Dispatch.call(Op.CONV3D_BACKWARD_WEIGHT, conv.with("weightShape", wt.shape()), x, gy));
-            print("backward_weight", shape, ms, flops, sgemm(clock, calls, o, np, kk));
+            print("backward_weight", shape, ms, flops, ref, sgemm(clock, calls, o, np, kk));
         }
     }
 
-    private static void print(String pass, String shape, double[] ms, double flops, double sgemmGflops) {
+    private static void print(String pass, String shape, double[] ms, double flops, double ref, double own) {
         double gf = flops / (ms[0] * 1e-3) / 1e9;
-        System.out.printf("%s\t%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.0f%%%n", pass, shape, ms[0], ms[1],
-                gf, sgemmGflops, 100 * gf / sgemmGflops);
+        System.out.printf(java.util.Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.0f%%\t%.1f\t%.0f%%%n", pass, shape,
+                ms[0], ms[1], gf, ref, 100 * gf / ref, own, 100 * gf / own);
     }
 
     /** sgemm [m, k] x [k, n], row-major, into a preallocated C: GFLOP/s of the best call. */

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
@@ -12,6 +13,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.ddrl.kernels.cpu.Parallel;
+import org.ddrl.tensor.DType;
 
 /**
  * Same-dtype copy where the source is read across its unit-stride dim (a transpose or permute made
@@ -45,6 +47,10 @@ final class TiledTranspose {
     private static final ShortVector H_LO = ShortVector.fromArray(H, shorts(zip(16, false)), 0);
     private static final ShortVector H_HI = ShortVector.fromArray(H, shorts(zip(16, true)), 0);
 
+    /** One tile of raw elements of up to 8 bytes, for the converting copy. */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate((long) TILE * TILE * 8, 64));
+
     private TiledTranspose() {}
 
     /** The unit-stride source dim when the tiled path pays off, else -1. */
@@ -62,6 +68,30 @@ final class TiledTranspose {
     }
 
     static void copy(MemorySegment s, long soff, MemorySegment d, long doff, Layout l, int es) {
+        walk(l, (sb, sl, db, dk, i0, i1, j0, j1) -> tile(s, soff + sb, sl, d, doff + db, dk, i0, i1, j0, j1, es));
+    }
+
+    /**
+     * The same walk with a dtype conversion: each tile is first transposed, as raw source elements, into
+     * this thread's scratch tile, whose rows then convert as unit-stride runs ({@link CastRow}).
+     */
+    static void copyCast(MemorySegment s, long soff, DType sdt, MemorySegment d, long doff, DType ddt, Layout l) {
+        int es = sdt.byteSize();
+        walk(l, (sb, sl, db, dk, i0, i1, j0, j1) -> {
+            MemorySegment t = SCRATCH.get();
+            int nj = j1 - j0;
+            tile(s, soff + sb + i0 + (long) j0 * sl, sl, t, 0, nj, 0, i1 - i0, 0, nj, es);
+            for (int i = i0; i < i1; i++) CastRow.cast(t, sdt, (long) (i - i0) * nj, 1, d, ddt, doff + db + i * dk + j0, 1, nj);
+        });
+    }
+
+    /** One tile of a walk: [i0, i1) x [j0, j1) of the 2-d slice at source offset sb, destination offset db. */
+    private interface TileBody {
+        void run(long sb, long sl, long db, long dk, int i0, int i1, int j0, int j1);
+    }
+
+    /** Hands every tile of the copy l to body, tiles of the unit-stride source dim split over the pool. */
+    private static void walk(Layout l, TileBody body) {
         int[] shape = l.shape();
         long[] st = l.srcStrides(), dt = l.dstStrides();
         int r = shape.length, k = unitDim(l), last = r - 1;
@@ -82,16 +112,14 @@ final class TiledTranspose {
             for (long w = lo; w < hi; w++) {
                 long o = w / tilesK;
                 int i0 = (int) (w % tilesK) * TILE, i1 = Math.min(nk, i0 + TILE);
-                long sb = soff, db = doff;
+                long sb = 0, db = 0;
                 for (int q = oshape.length - 1; q >= 0; q--) {
                     long c = o % oshape[q];
                     o /= oshape[q];
                     sb += c * ost[q];
                     db += c * odt[q];
                 }
-                for (int j0 = 0; j0 < nl; j0 += TILE) {
-                    tile(s, sb, sl, d, db, dk, i0, i1, j0, Math.min(nl, j0 + TILE), es);
-                }
+                for (int j0 = 0; j0 < nl; j0 += TILE) body.run(sb, sl, db, dk, i0, i1, j0, Math.min(nl, j0 + TILE));
             }
         });
     }

@@ -143,4 +143,32 @@ class TransposeCopyTest {
             }
         }
     }
+
+    /** A transposed view converted to another dtype: transposed a tile at a time, each tile's rows converted. */
+    @Test
+    void castOfTransposedViews() {
+        DType[][] pairs = {{DType.F32, DType.BF16}, {DType.BF16, DType.F32}, {DType.F32, DType.F64}, {DType.F64, DType.F32},
+            {DType.F16, DType.F32}, {DType.I32, DType.F32}, {DType.I64, DType.I32}, {DType.BOOL, DType.F32}, {DType.F32, DType.I64}};
+        int r = 70, c = 83;
+        for (DType[] pair : pairs) {
+            Tensor base = values(pair[0], r, c);
+            double[] b = asDoubles(base);
+            Tensor view = base.slice(0, 1, r).transpose(0, 1);
+            double[] expect = new double[c * (r - 1)];
+            for (int i = 0; i < c; i++) {
+                for (int j = 0; j < r - 1; j++) expect[i * (r - 1) + j] = b[(1 + j) * c + i];
+            }
+            for (int threads : new int[] {1, 2, 3}) {
+                int saved = Parallel.threads();
+                try {
+                    Parallel.setThreads(threads);
+                    Tensor out = view.to(pair[1]);
+                    assertEquals(pair[1], out.dtype());
+                    assertArrayEquals(expect, asDoubles(out), pair[0] + " -> " + pair[1] + " on " + threads + " threads");
+                } finally {
+                    Parallel.setThreads(saved);
+                }
+            }
+        }
+    }
 }
