@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.ddrl.tensor.ConvGeometry;
 
@@ -123,7 +124,7 @@ final class Col2im {
         }
     }
 
-    /** dst[d .. d + n) += src[s .. s + n), in elements of F64 or F32. */
+    /** dst[d .. d + n) += src[s .. s + n), in elements of F64 or F32; the last partial vector under a mask. */
     static void addRun(boolean f64, MemorySegment src, long s, MemorySegment dst, long d, long n) {
         long i = 0;
         if (f64) {
@@ -132,14 +133,24 @@ final class Col2im {
                         .add(DoubleVector.fromMemorySegment(DS, src, (s + i) * 8, NATIVE))
                         .intoMemorySegment(dst, (d + i) * 8, NATIVE);
             }
-            for (; i < n; i++) dst.setAtIndex(JAVA_DOUBLE, d + i, dst.getAtIndex(JAVA_DOUBLE, d + i) + src.getAtIndex(JAVA_DOUBLE, s + i));
+            if (i < n) {
+                VectorMask<Double> m = DS.indexInRange(i, n);
+                DoubleVector.fromMemorySegment(DS, dst, (d + i) * 8, NATIVE, m)
+                        .add(DoubleVector.fromMemorySegment(DS, src, (s + i) * 8, NATIVE, m))
+                        .intoMemorySegment(dst, (d + i) * 8, NATIVE, m);
+            }
         } else {
             for (long up = n - n % FS.length(); i < up; i += FS.length()) {
                 FloatVector.fromMemorySegment(FS, dst, (d + i) * 4, NATIVE)
                         .add(FloatVector.fromMemorySegment(FS, src, (s + i) * 4, NATIVE))
                         .intoMemorySegment(dst, (d + i) * 4, NATIVE);
             }
-            for (; i < n; i++) dst.setAtIndex(JAVA_FLOAT, d + i, dst.getAtIndex(JAVA_FLOAT, d + i) + src.getAtIndex(JAVA_FLOAT, s + i));
+            if (i < n) {
+                VectorMask<Float> m = FS.indexInRange(i, n);
+                FloatVector.fromMemorySegment(FS, dst, (d + i) * 4, NATIVE, m)
+                        .add(FloatVector.fromMemorySegment(FS, src, (s + i) * 4, NATIVE, m))
+                        .intoMemorySegment(dst, (d + i) * 4, NATIVE, m);
+            }
         }
     }
 
