@@ -126,24 +126,28 @@ final class ConvBackwardWeight {
                               MemorySegment x, MemorySegment gy, MemorySegment col, int beta, MemorySegment dst, long pOff) {
         long p = g.p(), dhw = g.dhw();
         long xOff = ((long) n * g.c() + (long) grp * g.cg()) * dhw;
-        MemorySegment b;
-        long bOff, bRs;
+        // u(r, pos) = element (r, pos) of the unfolded block, at u[uOff + r * uRs + pos * uCs]
+        MemorySegment u;
+        long uOff, uRs, uCs;
+        int rows = r1 - r0, es = f64 ? 8 : 4;
         if (col == null) {
             // pointwise: row r of the unfolded matrix is input channel r (dhw == p here)
-            b = x;
-            bOff = xOff + r0 * dhw + p0;
-            bRs = dhw;
+            u = x;
+            uOff = xOff + r0 * dhw + p0;
+            uRs = dhw;
+            uCs = 1;
         } else {
-            Im2col.fill(g, x, xOff, f64 ? 8 : 4, col, nc, p0, nc, r0, r1);
-            b = col;
-            bOff = 0;
-            bRs = nc;
+            Im2col.fill(g, x, xOff, es, col, nc, p0, nc, r0, r1);
+            u = col;
+            uOff = 0;
+            uRs = nc;
+            uCs = 1;
         }
         long gyOff = ((long) n * g.o() + (long) grp * g.og()) * p + p0;
         if (transposed) {
-            ConvKernels.gemm(f64, r1 - r0, g.og(), nc, b, bOff, bRs, 1, gy, gyOff, 1, p, beta, dst, pOff, g.og());
+            ConvKernels.gemm(f64, rows, g.og(), nc, u, uOff, uRs, uCs, gy, gyOff, 1, p, beta, dst, pOff, g.og());
         } else {
-            ConvKernels.gemm(f64, g.og(), r1 - r0, nc, gy, gyOff, p, 1, b, bOff, 1, bRs, beta, dst, pOff, g.k());
+            ConvKernels.gemm(f64, g.og(), rows, nc, gy, gyOff, p, 1, u, uOff, uCs, uRs, beta, dst, pOff, g.k());
         }
     }
 }
