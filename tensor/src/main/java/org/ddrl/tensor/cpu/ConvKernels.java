@@ -65,18 +65,30 @@ final class ConvKernels {
         long blocks = Math.ceilDiv(g.p(), cols);
         long items = (long) g.n() * g.groups() * blocks;
         long work = (long) g.og() * Math.max(k, 1) * cols;
-        MemorySegment xs = CpuTensors.seg(x), ws = CpuTensors.seg(w), os = CpuTensors.seg(out);
+        MemorySegment xs = CpuTensors.seg(x), os = CpuTensors.seg(out);
         MemorySegment bs = bias == null ? null : CpuTensors.seg(bias);
-        Parallel.forRange(items, Math.max(1, GRAIN_FLOPS / work), (lo, hi) -> {
-            HostMemory.Block col = direct || k == 0 ? null : ConvScratch.take((long) k * cols * es);
-            try {
-                for (long item = lo; item < hi; item++) {
-                    block(g, f64, item, blocks, cols, xs, ws, bs, os, col == null ? null : col.segment());
-                }
-            } finally {
-                if (col != null) ConvScratch.release(col);
+        // the weights transposed once, [k, og] per group: the GEMM packs them (again for every block) from
+        // columns that are contiguous, a vector copy, where the rows of W would be transposed element by element
+        HostMemory.Block wt = k == 0 ? null : ConvScratch.take((long) g.o() * k * es);
+        try {
+            MemorySegment ws = wt == null ? CpuTensors.seg(w) : wt.segment();
+            for (int grp = 0; wt != null && grp < g.groups(); grp++) {
+                long at = (long) grp * g.og() * k;
+                TiledTranspose.blocks(CpuTensors.seg(w), at, k, ws, at, g.og(), k, g.og(), es);
             }
-        });
+            Parallel.forRange(items, Math.max(1, GRAIN_FLOPS / work), (lo, hi) -> {
+                HostMemory.Block col = direct || k == 0 ? null : ConvScratch.take((long) k * cols * es);
+                try {
+                    for (long item = lo; item < hi; item++) {
+                        block(g, f64, item, blocks, cols, xs, ws, bs, os, col == null ? null : col.segment());
+                    }
+                } finally {
+                    if (col != null) ConvScratch.release(col);
+                }
+            });
+        } finally {
+            if (wt != null) ConvScratch.release(wt);
+        }
     }
 
     /**
@@ -118,7 +130,8 @@ final class ConvKernels {
             bOff = 0;
             bRs = nc;
         }
-        gemm(f64, og, nc, k, ws, (long) grp * og * k, k, 1, b, bOff, bRs, 1, bs == null ? 0 : 1, os, cOff, p);
+        // ws holds the group's weights transposed, [k, og]
+        gemm(f64, og, nc, k, ws, (long) grp * og * k, 1, og, b, bOff, bRs, 1, bs == null ? 0 : 1, os, cOff, p);
     }
 
     /** C = A B + beta C in F64 or F32, operands as {@link Gemm} takes them. */

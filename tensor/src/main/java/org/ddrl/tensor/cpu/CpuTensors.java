@@ -63,19 +63,20 @@ public final class CpuTensors {
      * one long run split over the pool. Per run: unit strides in both and one dtype is a bulk
      * MemorySegment.copy; a source constant along the run (an expanded value: fill, zero, broadcast
      * rows) is converted once and written with {@link Fill}; anything else goes element by element.
-     * A same-dtype source read across its unit-stride dim (a transpose) is copied in cache-sized tiles
-     * instead. src must not overlap dst unless they are the same view; callers copy overlapping sources first.
+     * A source read across its unit-stride dim (a transpose) is copied in cache-sized tiles instead,
+     * converted tile by tile when the dtypes differ. src must not overlap dst unless they are the same view; callers copy overlapping sources first.
      */
     public static void copyCast(Tensor src, Tensor dst) {
         if (src.numel() == 0) return;
         DType sdt = src.dtype(), ddt = dst.dtype();
         boolean same = sdt == ddt;
-        if (same) {
-            Layout l = Layout.coalesce(src.shape(), src.strides(), dst.strides());
-            if (TiledTranspose.applies(l)) {
-                TiledTranspose.copy(seg(src), src.offset(), seg(dst), dst.offset(), l, sdt.byteSize());
-                return;
-            }
+        Layout l = Layout.coalesce(src.shape(), src.strides(), dst.strides());
+        if (TiledTranspose.applies(l)) {
+            if (same) TiledTranspose.copy(seg(src), src.offset(), seg(dst), dst.offset(), l, sdt.byteSize());
+            else TiledTranspose.copyCast(seg(src), src.offset(), sdt, seg(dst), dst.offset(), ddt, l);
+            Reference.reachabilityFence(src);
+            Reference.reachabilityFence(dst);
+            return;
         }
         ElementwisePlan plan = ElementwisePlan.of(dst.shape(), dst, src);
         long ds = plan.innerStride(0), ss = plan.innerStride(1);

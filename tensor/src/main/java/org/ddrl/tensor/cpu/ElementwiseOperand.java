@@ -1,8 +1,5 @@
 package org.ddrl.tensor.cpu;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import org.ddrl.tensor.DType;
@@ -66,21 +63,11 @@ final class ElementwiseOperand {
         MemorySegment s = r.scratch;
         int es = loop.byteSize();
         long slot = ElementwisePlan.slot(k, es);
-        if (from == loop && es == 4) {
-            for (int j = 0; j < n; j++) {
-                long src = at + j * stride, dst = slot + j;
-                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_INT, dst + (long) i * n, seg.getAtIndex(JAVA_INT, src + i));
-            }
-        } else if (from == loop && es == 8) {
-            for (int j = 0; j < n; j++) {
-                long src = at + j * stride, dst = slot + j;
-                for (int i = 0; i < rows; i++) s.setAtIndex(JAVA_LONG, dst + (long) i * n, seg.getAtIndex(JAVA_LONG, src + i));
-            }
+        if (from == loop) {
+            // a transpose of the rows x n block: in-register blocks where the machine has them
+            TiledTranspose.blocks(seg, at, stride, s, slot, n, rows, n, es);
         } else {
-            for (int j = 0; j < n; j++) {
-                if (from == loop) CpuTensors.copyStrided(seg, at + j * stride, 1, s, slot + j, n, rows, es);
-                else CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
-            }
+            for (int j = 0; j < n; j++) CastRow.cast(seg, from, at + j * stride, 1, s, loop, slot + j, n, rows);
         }
     }
 
