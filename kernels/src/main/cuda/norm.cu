@@ -15,25 +15,34 @@
 __device__ __forceinline__ float n_rsqrt(float x) { return 1.0f / sqrtf(x); }
 __device__ __forceinline__ double n_rsqrt(double x) { return 1.0 / sqrt(x); }
 
+// The statistics of one row of len elements starting at element base of x, in the order every norm kernel here
+// takes them (a block-wide sum for the mean, then one for the squared deviations): mean (0 for an RMS norm) and
+// 1 / sqrt(var + eps). Every thread of the block must call it.
+template <class T, class I>
+__device__ __forceinline__ void row_stats(const ddrl_view& x, const void* xp, I base, I len, int rms, double eps, T& mean, T& rstd) {
+    ddrl_sum_op<T> add;
+    mean = 0;
+    if (!rms) {
+        T s = 0;
+        for (I j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
+        mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
+    }
+    T ss = 0;
+    for (I j = threadIdx.x; j < len; j += blockDim.x) {
+        T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
+        ss += d * d;
+    }
+    rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+}
+
 template <class T, class I>
 __device__ void norm_rows(long long rows, I len, const ddrl_view& x, const void* xp, const ddrl_view& y, void* yp,
                           const ddrl_view& w, const void* wp, const ddrl_view& b, const void* bp, int rms, int groups,
                           long long spatial, double eps) {
-    ddrl_sum_op<T> add;
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         I base = (I)r * len;
-        T mean = 0;
-        if (!rms) {
-            T s = 0;
-            for (I j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
-            mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
-        }
-        T ss = 0;
-        for (I j = threadIdx.x; j < len; j += blockDim.x) {
-            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
-            ss += d * d;
-        }
-        T scale = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        T mean, scale;
+        row_stats<T, I>(x, xp, base, len, rms, eps, mean, scale);
         long long per = groups > 0 ? (long long)len / spatial : 0, first = groups > 0 ? (r % groups) * per : 0;
         for (I j = threadIdx.x; j < len; j += blockDim.x) {
             long long oy, ox;
@@ -89,18 +98,8 @@ __device__ void norm_backward_rows(long long rows, long long len, const ddrl_vie
     ddrl_sum_op<T> add;
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         long long base = r * len;
-        T mean = 0;
-        if (!rms) {
-            T s = 0;
-            for (long long j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
-            mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
-        }
-        T ss = 0;
-        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
-            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
-            ss += d * d;
-        }
-        T rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        T mean, rstd;
+        row_stats<T, long long>(x, xp, base, len, rms, eps, mean, rstd);
         T sg = 0, sgx = 0;
         long long per = groups > 0 ? len / spatial : 0, first = groups > 0 ? (r % groups) * per : 0;
         if (groups > 0) {
@@ -247,18 +246,10 @@ extern "C" __global__ void ddrl_group_norm_backward_channels_f64(long long batch
 template <class T>
 __device__ void modulate_rows(long long rows, long long len, const ddrl_view& x, const void* xp, const ddrl_view& y, void* yp,
                               const ddrl_view& sh, const void* shp, const ddrl_view& sc, const void* scp, double eps) {
-    ddrl_sum_op<T> add;
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         long long base = r * len;
-        T s = 0;
-        for (long long j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
-        T mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
-        T ss = 0;
-        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
-            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
-            ss += d * d;
-        }
-        T rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        T mean, rstd;
+        row_stats<T, long long>(x, xp, base, len, 0, eps, mean, rstd);
         for (long long j = threadIdx.x; j < len; j += blockDim.x) {
             long long oy, ox, osh, osc;
             ddrl_offset2(y, x, base + j, oy, ox);
@@ -290,15 +281,8 @@ __device__ void modulate_backward_rows(long long rows, long long len, const ddrl
     ddrl_sum_op<T> add;
     for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
         long long base = r * len;
-        T s = 0;
-        for (long long j = threadIdx.x; j < len; j += blockDim.x) s += ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j));
-        T mean = ddrl_block_reduce(s, add, (T)0) / (T)len;
-        T ss = 0;
-        for (long long j = threadIdx.x; j < len; j += blockDim.x) {
-            T d = ddrl_io<T>::load(xp, x.dtype, ddrl_offset(x, base + j)) - mean;
-            ss += d * d;
-        }
-        T rstd = n_rsqrt(ddrl_block_reduce(ss, add, (T)0) / (T)len + (T)eps);
+        T mean, rstd;
+        row_stats<T, long long>(x, xp, base, len, 0, eps, mean, rstd);
         if (stats && threadIdx.x == 0) {
             stats[2 * r] = mean;
             stats[2 * r + 1] = rstd;
